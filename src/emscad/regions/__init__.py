@@ -1,0 +1,1 @@
+"""Regions: road networks, addresses and places, their files, the OSM importer and the generator."""
