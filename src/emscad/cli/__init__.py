@@ -6,11 +6,12 @@ import sys
 
 import typer
 
-from emscad.cli import region
+from emscad.cli import region, route
 from emscad.cli._common import app, err_console
 from emscad.errors import EmscadError
 
 region.register(app)
+route.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
