@@ -6,10 +6,11 @@ import sys
 
 import typer
 
-from emscad.cli import region, route
+from emscad.cli import demo, region, route
 from emscad.cli._common import app, err_console
 from emscad.errors import EmscadError
 
+demo.register(app)
 region.register(app)
 route.register(app)
 

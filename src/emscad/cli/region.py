@@ -129,6 +129,11 @@ def _show(manifest: Manifest, *, as_json: bool) -> None:
     if as_json:
         print_json(summary(manifest))
         return
+    show_manifest(manifest)
+
+
+def show_manifest(manifest: Manifest) -> None:
+    """Print a region's summary as a table."""
     table = Table(title=f"region {manifest.name}", show_header=False)
     table.add_column(style="bold")
     table.add_column()

@@ -35,7 +35,7 @@ class RoadClass(IntEnum):
 
 
 # Default speeds in km/h where a road has no usable `maxspeed`: typical US posted limits.
-# Documented in docs/regions.md; keep the two in step.
+# Documented in docs/osm-import.md (Speeds); keep the two in step.
 DEFAULT_SPEED_KPH: dict[RoadClass, float] = {
     RoadClass.MOTORWAY: 65 * MPH,
     RoadClass.TRUNK: 55 * MPH,
