@@ -1,7 +1,18 @@
 """Routing: snapping points to roads, travel times and routes (pure: numpy, scipy, shapely)."""
 
+from emscad.routing.fleet import FleetEtas, fleet_etas
 from emscad.routing.graph import Mode
-from emscad.routing.router import Route, Router
+from emscad.routing.router import Route, Router, Tree
 from emscad.routing.snap import OffMap, Snap, Snapper
 
-__all__ = ["Mode", "OffMap", "Route", "Router", "Snap", "Snapper"]
+__all__ = [
+    "FleetEtas",
+    "Mode",
+    "OffMap",
+    "Route",
+    "Router",
+    "Snap",
+    "Snapper",
+    "Tree",
+    "fleet_etas",
+]

@@ -42,6 +42,17 @@ class _Placement:
 
 
 @dataclass(frozen=True, slots=True)
+class _Sides:
+    """Many positions seen on one side (their forward, or their backward, edges), as arrays."""
+
+    ok: NDArray[np.bool_]  # the position has an edge on this side
+    chain: NDArray[np.int64]
+    rank: NDArray[np.int64]
+    along: F64
+    x: F64
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     """A route between two positions: its cost, length, times and shape."""
 
@@ -121,15 +132,13 @@ class Router:
             entries = [(int(self._chains.chain_start[p.chain]), p.x) for p in arrive]
             self._set_virtual(graph, entries)
             dist = self._search(graph, limit_s)
-        out = np.empty(len(sources))
-        for i, src in enumerate(sources):
-            leave = self._placements(src, data)
-            best = self._direct(leave, arrive)
-            for p in leave:
-                end = int(self._chains.chain_end[p.chain])
-                best = min(best, _remaining(data, p) + float(dist[end]))
-            out[i] = best
-        return _apply_limit(out, limit_s)
+        best = np.full(len(sources), np.inf)
+        for side in self._sides(sources, data):
+            leave = np.maximum(data.total[side.chain] - side.x, 0.0)
+            via = leave + dist[self._chains.chain_end[side.chain]]
+            best = np.where(side.ok, np.minimum(best, via), best)
+            best = np.minimum(best, _direct_many(side, arrive))
+        return _apply_limit(best, limit_s)
 
     def travel_times_from(
         self,
@@ -161,11 +170,23 @@ class Router:
 
     def cost_via_tree(self, tree: Tree, target: Snap) -> float:
         """Cost from the tree's source to the target: a handful of array lookups."""
-        data = self._data_unlocked(tree.mode)
+        return float(self.costs_via_trees([tree], target)[0])
+
+    def costs_via_trees(self, trees: Sequence[Tree], target: Snap) -> F64:
+        """Cost from each tree's source to the target (trees of one mode)."""
+        if not trees:
+            return np.zeros(0)
+        mode = trees[0].mode
+        if any(t.mode is not mode for t in trees):
+            raise ValueError("trees of different modes")
+        data = self._data_unlocked(mode)
         arrive = self._placements(target, data)
-        best = self._direct(self._placements(tree.source, data), arrive)
+        best = np.full(len(trees), np.inf)
         for p in arrive:
-            best = min(best, float(tree.costs[self._chains.chain_start[p.chain]]) + p.x)
+            start = int(self._chains.chain_start[p.chain])
+            best = np.minimum(best, np.array([t.costs[start] for t in trees]) + p.x)
+        for side in self._sides([t.source for t in trees], data):
+            best = np.minimum(best, _direct_many(side, arrive))
         return best
 
     def route(self, source: Snap, target: Snap, *, mode: Mode = Mode.LIGHTS_SIRENS) -> Route:
@@ -232,6 +253,26 @@ class Router:
                 rank = int(self._chains.edge_rank[edge])
                 out.append(_Placement(edge, chain, rank, along, x))
         return out
+
+    def _sides(self, positions: Sequence[Snap], data: _ModeData) -> tuple[_Sides, _Sides]:
+        """`_placements` for many positions at once: their forward side, then backward."""
+        seg = np.fromiter((p.seg for p in positions), np.int64, len(positions))
+        frac = np.fromiter((p.fraction for p in positions), np.float64, len(positions))
+        sides = []
+        for edges, along in ((self._fwd_edge[seg], frac), (self._back_edge[seg], 1.0 - frac)):
+            ok = edges >= 0
+            edge = np.where(ok, edges, 0)
+            x = data.prefix[edge] + along * data.weights[edge]
+            sides.append(
+                _Sides(
+                    ok=ok,
+                    chain=np.where(ok, self._chains.edge_chain[edge], -1),
+                    rank=self._chains.edge_rank[edge],
+                    along=along,
+                    x=x,
+                )
+            )
+        return sides[0], sides[1]
 
     @staticmethod
     def _direct(leave: list[_Placement], arrive: list[_Placement]) -> float:
@@ -337,6 +378,16 @@ class Router:
 def _ahead(a: _Placement, z: _Placement) -> bool:
     """Whether z lies at or after a along their common chain (by place, not by cost)."""
     return (a.rank, a.along_edge) <= (z.rank, z.along_edge)
+
+
+def _direct_many(side: _Sides, arrive: list[_Placement]) -> F64:
+    """`Router._direct` for many starting positions (one side of each) to one target."""
+    best = np.full(len(side.x), np.inf)
+    for z in arrive:
+        ahead = (side.rank < z.rank) | ((side.rank == z.rank) & (side.along <= z.along_edge))
+        same = side.ok & (side.chain == z.chain) & ahead
+        best = np.where(same, np.minimum(best, z.x - side.x), best)
+    return best
 
 
 def _remaining(data: _ModeData, p: _Placement) -> float:
