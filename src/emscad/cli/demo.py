@@ -63,5 +63,7 @@ def demo(
         sources = [snapper.snap(s.lon, s.lat, max_distance_m=cfg.max_snap_m) for s in stations]
         etas = router.travel_times_to(h, sources, mode=Mode.LIGHTS_SIRENS)
         console.print(f"\nLights-and-sirens drive from each station to {hospital.name}:")
+        width = max(len(s.name) for s in stations)
         for station, eta in sorted(zip(stations, etas, strict=True), key=lambda p: p[1]):
-            console.print(f"  {station.name:<24} {int(eta) // 60:>3} min {int(eta) % 60:02d} s")
+            minutes, seconds = divmod(round(float(eta)), 60)
+            console.print(f"  {station.name:<{width}}  {minutes:>3} min {seconds:02d} s")
