@@ -21,3 +21,7 @@ class Conflict(EmscadError):
 
 class DataError(EmscadError):
     """Stored or imported data is corrupt, empty or of the wrong kind."""
+
+
+class Contention(Conflict):
+    """A concurrent request changed the same data first; the operation may simply be retried."""

@@ -1,0 +1,1 @@
+"""The agency's set-up: stations, hospitals and the unit roster."""

@@ -1,0 +1,1 @@
+"""Dispatch: the orchestration of incidents, units and the agency's set-up over storage."""

@@ -1,0 +1,126 @@
+"""A write session: loads aggregates once, records events, saves what changed with version checks.
+
+Aggregates are saved with the version they had when the command's decision was made. If
+another request changed one in between, the save fails as a Conflict: exactly one of two
+dispatchers assigning the same unit at the same moment wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from emscad.agency import rules as agency
+from emscad.agency.models import Hospital, Station
+from emscad.dispatch.ports import Transaction
+from emscad.errors import NotFound
+from emscad.events import DomainEvent, Recorded
+from emscad.incidents import lifecycle as incidents
+from emscad.incidents.models import Incident
+from emscad.units import lifecycle as units
+from emscad.units.models import Unit
+
+
+@dataclass
+class _Tracked:
+    original_version: int
+    current: Any
+
+
+@dataclass
+class Session:
+    tx: Transaction
+    actor: str
+    at: datetime
+    recorded: list[Recorded] = field(default_factory=list)
+    _incidents: dict[str, _Tracked] = field(default_factory=dict)
+    _units: dict[str, _Tracked] = field(default_factory=dict)
+    _stations: dict[str, _Tracked] = field(default_factory=dict)
+    _hospitals: dict[str, _Tracked] = field(default_factory=dict)
+
+    # -- loading (each aggregate once per session) -----------------------------------------
+
+    def incident(self, incident_id: str) -> Incident:
+        found = self._load(self._incidents, incident_id, self.tx.find_incident)
+        if found is None:
+            raise NotFound(f"no incident {incident_id!r}")
+        assert isinstance(found, Incident)
+        return found
+
+    def unit(self, unit_id: str) -> Unit:
+        found = self._load(self._units, unit_id, self.tx.find_unit)
+        if found is None:
+            raise NotFound(f"no unit {unit_id!r}")
+        assert isinstance(found, Unit)
+        return found
+
+    def station(self, station_id: str) -> Station | None:
+        found = self._load(self._stations, station_id, self.tx.find_station)
+        assert found is None or isinstance(found, Station)
+        return found
+
+    def hospital(self, hospital_id: str) -> Hospital | None:
+        found = self._load(self._hospitals, hospital_id, self.tx.find_hospital)
+        assert found is None or isinstance(found, Hospital)
+        return found
+
+    @staticmethod
+    def _load(cache: dict[str, _Tracked], key: str, find: Any) -> Any:
+        if key not in cache:
+            value = find(key)
+            cache[key] = _Tracked(value.version if value is not None else 0, value)
+        return cache[key].current
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record(self, events: Sequence[DomainEvent]) -> list[Recorded]:
+        recorded = self.tx.append(events, actor=self.actor, at=self.at)
+        for rec in recorded:
+            e = rec.event
+            if e.incident_id is not None:
+                self._load(self._incidents, e.incident_id, self.tx.find_incident)
+                tracked = self._incidents[e.incident_id]
+                tracked.current = incidents.apply(tracked.current, rec)
+            if e.unit_id is not None:
+                self._load(self._units, e.unit_id, self.tx.find_unit)
+                tracked = self._units[e.unit_id]
+                tracked.current = units.apply(tracked.current, rec)
+            station = getattr(e, "station", None)
+            if isinstance(station, str):
+                self._load(self._stations, station, self.tx.find_station)
+                tracked = self._stations[station]
+                tracked.current = agency.apply_station(tracked.current, e)
+            hospital = getattr(e, "hospital", None)
+            if isinstance(hospital, str):
+                self._load(self._hospitals, hospital, self.tx.find_hospital)
+                tracked = self._hospitals[hospital]
+                tracked.current = agency.apply_hospital(tracked.current, e)
+        self.recorded.extend(recorded)
+        return recorded
+
+    def flush(self) -> None:
+        """Save every aggregate an event changed, checking nobody else changed it meanwhile."""
+        for tracked in self._incidents.values():
+            if tracked.current is not None and tracked.current.version != tracked.original_version:
+                self.tx.save_incident(tracked.current, expected_version=tracked.original_version)
+        for tracked in self._units.values():
+            if tracked.current is not None and tracked.current.version != tracked.original_version:
+                self.tx.save_unit(tracked.current, expected_version=tracked.original_version)
+        for key, tracked in self._stations.items():
+            if _changed(tracked):
+                self.tx.save_station(
+                    tracked.current, station_id=key, expected=tracked.original_version
+                )
+        for key, tracked in self._hospitals.items():
+            if _changed(tracked):
+                self.tx.save_hospital(
+                    tracked.current, hospital_id=key, expected=tracked.original_version
+                )
+
+
+def _changed(tracked: _Tracked) -> bool:
+    if tracked.current is None:
+        return tracked.original_version != 0  # removed
+    return bool(tracked.current.version != tracked.original_version)

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, the transaction that implements the domain's ports, migrations."""

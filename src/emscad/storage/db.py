@@ -1,0 +1,81 @@
+"""The database: an engine for SQLite (embedded, WAL, durable commits) or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+from emscad.errors import InvalidInput
+
+
+def default_url(home: Path) -> str:
+    return f"sqlite:///{home / 'emscad.db'}"
+
+
+class Database:
+    """Owns the engine; hands out read and write transactions."""
+
+    def __init__(self, url: str, *, pool_size: int = 20) -> None:
+        try:
+            self.url: URL = make_url(url)
+        except ArgumentError:
+            raise InvalidInput(f"invalid database URL {url!r}") from None
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            self.engine = self._sqlite_engine(pool_size)
+        elif self.url.get_backend_name() == "postgresql":
+            if self.url.drivername == "postgresql":
+                self.url = self.url.set(drivername="postgresql+psycopg")
+            self.engine = sa.create_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        else:
+            raise InvalidInput("the database must be sqlite:///PATH or postgresql://...")
+
+    def _sqlite_engine(self, pool_size: int) -> Engine:
+        database = self.url.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            self.url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite would defer it).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # FULL: an acknowledged commit is on disk and survives a crash or power loss.
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            # A writer takes the write lock up front, so two writers never both read a row
+            # and then race to change it; readers run concurrently from WAL snapshots.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+
+        return engine
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.info["write"] = write
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()

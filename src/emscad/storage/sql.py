@@ -1,0 +1,363 @@
+"""The SQL implementation of the dispatch ports (emscad.dispatch.ports)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+# Importing the event modules registers their event types for reading the log back.
+import emscad.agency.events
+import emscad.incidents.events
+import emscad.units.events  # noqa: F401
+from emscad.agency.models import Hospital, Station
+from emscad.dispatch.ports import Fix
+from emscad.errors import Conflict, Contention
+from emscad.events import DomainEvent, Recorded
+from emscad.incidents.models import Incident, IncidentStatus
+from emscad.serial import from_json, to_json
+from emscad.storage import tables as t
+from emscad.storage.db import Database
+from emscad.units.models import Position, Unit
+
+EVENTS = "events"
+_T = TypeVar("_T", Station, Hospital)
+
+
+def _data(value: Any) -> dict[str, Any]:
+    data = to_json(value)
+    assert isinstance(data, dict)
+    data.pop("version", None)
+    return data
+
+
+class SqlTransaction:
+    def __init__(self, conn: Connection, *, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    # -- the event log -----------------------------------------------------------------------
+
+    def append(self, events: Sequence[DomainEvent], *, actor: str, at: datetime) -> list[Recorded]:
+        if not events:
+            return []
+        last = self._bump(EVENTS, len(events))
+        first = last - len(events) + 1
+        recorded = [
+            Recorded(seq=first + i, at=at, actor=actor, event=e) for i, e in enumerate(events)
+        ]
+        self.conn.execute(
+            t.events.insert(),
+            [
+                {
+                    "seq": r.seq,
+                    "at": r.at,
+                    "actor": actor,
+                    "type": r.event.type,
+                    "incident_id": r.event.incident_id,
+                    "unit_id": r.event.unit_id,
+                    "payload": r.event.payload(),
+                }
+                for r in recorded
+            ],
+        )
+        return recorded
+
+    def events_after(self, seq: int, *, limit: int) -> list[Recorded]:
+        query = t.events.select().where(t.events.c.seq > seq).order_by(t.events.c.seq).limit(limit)
+        return [self._recorded(row) for row in self.conn.execute(query).mappings()]
+
+    def events_for_incident(self, incident_id: str) -> list[Recorded]:
+        query = (
+            t.events.select().where(t.events.c.incident_id == incident_id).order_by(t.events.c.seq)
+        )
+        return [self._recorded(row) for row in self.conn.execute(query).mappings()]
+
+    def last_seq(self) -> int:
+        value = self.conn.execute(
+            sa.select(t.counters.c.value).where(t.counters.c.name == EVENTS)
+        ).scalar()
+        return int(value or 0)
+
+    @staticmethod
+    def _recorded(row: Any) -> Recorded:
+        return Recorded(
+            seq=row["seq"],
+            at=row["at"],
+            actor=row["actor"],
+            event=DomainEvent.from_payload(row["type"], row["payload"]),
+        )
+
+    # -- incidents ---------------------------------------------------------------------------
+
+    def find_incident(self, incident_id: str) -> Incident | None:
+        row = self.conn.execute(
+            sa.select(t.incidents.c.data, t.incidents.c.version).where(
+                t.incidents.c.id == incident_id
+            )
+        ).first()
+        return None if row is None else self._incident(row.data, row.version)
+
+    @staticmethod
+    def _incident(data: dict[str, Any], version: int) -> Incident:
+        incident: Incident = from_json(Incident, data)
+        return replace(incident, version=version)
+
+    def save_incident(self, incident: Incident, *, expected_version: int) -> None:
+        values = {
+            "number": incident.number,
+            "status": incident.status.value,
+            "priority": incident.priority,
+            "received_at": incident.received_at,
+            "caller_phone": incident.caller.phone,
+            "location_text": incident.location.text,
+            "lon": incident.location.lon,
+            "lat": incident.location.lat,
+            "data": _data(incident),
+            "version": incident.version,
+        }
+        self._save(t.incidents, incident.id, values, expected_version, what="incident")
+
+    def list_incidents(self, *, statuses: Sequence[IncidentStatus], limit: int) -> list[Incident]:
+        query = (
+            sa.select(t.incidents.c.data, t.incidents.c.version)
+            .where(t.incidents.c.status.in_([s.value for s in statuses]))
+            .order_by(t.incidents.c.priority, t.incidents.c.received_at)
+            .limit(limit)
+        )
+        return [self._incident(r.data, r.version) for r in self.conn.execute(query)]
+
+    def incidents_by_phone(self, phone: str, *, limit: int) -> list[Incident]:
+        query = (
+            sa.select(t.incidents.c.data, t.incidents.c.version)
+            .where(t.incidents.c.caller_phone == phone)
+            .order_by(t.incidents.c.received_at.desc())
+            .limit(limit)
+        )
+        return [self._incident(r.data, r.version) for r in self.conn.execute(query)]
+
+    # -- units -------------------------------------------------------------------------------
+
+    def find_unit(self, unit_id: str) -> Unit | None:
+        row = self.conn.execute(t.units.select().where(t.units.c.id == unit_id)).mappings().first()
+        return None if row is None else self._unit(row)
+
+    @staticmethod
+    def _unit(row: Any) -> Unit:
+        unit: Unit = from_json(Unit, {**row["data"], "position": None})
+        position = None
+        if row["position_at"] is not None:
+            position = Position(
+                lon=row["lon"],
+                lat=row["lat"],
+                at=row["position_at"],
+                accuracy_m=row["accuracy_m"],
+                speed_mps=row["speed_mps"],
+                heading_deg=row["heading_deg"],
+            )
+        return replace(unit, version=row["version"], position=position)
+
+    def save_unit(self, unit: Unit, *, expected_version: int) -> None:
+        data = _data(unit)
+        data.pop("position", None)
+        values = {
+            "call_sign": unit.call_sign,
+            "status": unit.status.value,
+            "incident_id": unit.incident,
+            "active": unit.active,
+            "data": data,
+            "version": unit.version,
+        }
+        self._save(t.units, unit.id, values, expected_version, what="unit")
+
+    def list_units(self, *, include_removed: bool = False) -> list[Unit]:
+        query = t.units.select().order_by(t.units.c.call_sign)
+        if not include_removed:
+            query = query.where(t.units.c.active)
+        return [self._unit(r) for r in self.conn.execute(query).mappings()]
+
+    # -- stations and hospitals --------------------------------------------------------------
+
+    def find_station(self, station_id: str) -> Station | None:
+        return self._find_simple(t.stations, Station, station_id)
+
+    def save_station(self, station: Station | None, *, station_id: str, expected: int) -> None:
+        self._save_simple(t.stations, station, station_id, expected, what="station")
+
+    def list_stations(self) -> list[Station]:
+        return self._list_simple(t.stations, Station)
+
+    def find_hospital(self, hospital_id: str) -> Hospital | None:
+        return self._find_simple(t.hospitals, Hospital, hospital_id)
+
+    def save_hospital(self, hospital: Hospital | None, *, hospital_id: str, expected: int) -> None:
+        self._save_simple(t.hospitals, hospital, hospital_id, expected, what="hospital")
+
+    def list_hospitals(self) -> list[Hospital]:
+        return self._list_simple(t.hospitals, Hospital)
+
+    def _find_simple(self, table: sa.Table, kind: type[_T], key: str) -> _T | None:
+        row = self.conn.execute(
+            sa.select(table.c.data, table.c.version).where(table.c.id == key)
+        ).first()
+        return None if row is None else replace(from_json(kind, row.data), version=row.version)
+
+    def _list_simple(self, table: sa.Table, kind: type[_T]) -> list[_T]:
+        rows = self.conn.execute(sa.select(table.c.data, table.c.version).order_by(table.c.id))
+        return [replace(from_json(kind, r.data), version=r.version) for r in rows]
+
+    def _save_simple(
+        self, table: sa.Table, value: Any, key: str, expected: int, *, what: str
+    ) -> None:
+        if value is None:
+            result = self.conn.execute(
+                table.delete().where(table.c.id == key, table.c.version == expected)
+            )
+            if result.rowcount != 1:
+                raise Conflict(f"the {what} was changed by someone else; reload and try again")
+            return
+        values = {"data": _data(value), "version": value.version}
+        self._save(table, key, values, expected, what=what)
+
+    def _save(
+        self, table: sa.Table, key: str, values: dict[str, Any], expected: int, *, what: str
+    ) -> None:
+        """Insert (expected 0) or update only if nobody changed the row since it was read."""
+        if expected == 0:
+            exists = self.conn.execute(sa.select(table.c.id).where(table.c.id == key)).first()
+            if exists is not None:
+                raise Conflict(f"a {what} with id {key!r} already exists")
+            self.conn.execute(table.insert().values(id=key, **values))
+            return
+        result = self.conn.execute(
+            table.update().where(table.c.id == key, table.c.version == expected).values(**values)
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"the {what} was changed by someone else; reload and try again")
+
+    # -- AVL ---------------------------------------------------------------------------------
+
+    def unknown_units(self, unit_ids: Sequence[str]) -> list[str]:
+        wanted = sorted(set(unit_ids))
+        found = {
+            r[0] for r in self.conn.execute(sa.select(t.units.c.id).where(t.units.c.id.in_(wanted)))
+        }
+        return [u for u in wanted if u not in found]
+
+    def record_fixes(self, fixes: Sequence[Fix], *, received_at: datetime) -> int:
+        if not fixes:
+            return 0
+        rows = [
+            {
+                "unit_id": f.unit,
+                "at": f.position.at,
+                "received_at": received_at,
+                "lon": f.position.lon,
+                "lat": f.position.lat,
+                "accuracy_m": f.position.accuracy_m,
+                "speed_mps": f.position.speed_mps,
+                "heading_deg": f.position.heading_deg,
+            }
+            for f in fixes
+        ]
+        self.conn.execute(t.positions.insert(), rows)
+        # Only a newer fix moves the unit: devices resend old fixes after losing signal.
+        latest: dict[str, Fix] = {}
+        for f in fixes:
+            best = latest.get(f.unit)
+            if best is None or f.position.at > best.position.at:
+                latest[f.unit] = f
+        u = t.units.c
+        statement = (
+            t.units.update()
+            .where(
+                u.id == sa.bindparam("b_unit"),
+                sa.or_(u.position_at.is_(None), u.position_at < sa.bindparam("b_at")),
+            )
+            .values(
+                lon=sa.bindparam("b_lon"),
+                lat=sa.bindparam("b_lat"),
+                position_at=sa.bindparam("b_at"),
+                accuracy_m=sa.bindparam("b_acc"),
+                speed_mps=sa.bindparam("b_speed"),
+                heading_deg=sa.bindparam("b_heading"),
+            )
+        )
+        self.conn.execute(
+            statement,
+            [
+                {
+                    "b_unit": f.unit,
+                    "b_at": f.position.at,
+                    "b_lon": f.position.lon,
+                    "b_lat": f.position.lat,
+                    "b_acc": f.position.accuracy_m,
+                    "b_speed": f.position.speed_mps,
+                    "b_heading": f.position.heading_deg,
+                }
+                for f in latest.values()
+            ],
+        )
+        return len(rows)
+
+    # -- counters and idempotency ------------------------------------------------------------
+
+    def next_count(self, name: str) -> int:
+        return self._bump(name, 1)
+
+    def _bump(self, name: str, n: int) -> int:
+        insert: Any = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        self.conn.execute(insert(t.counters).values(name=name, value=0).on_conflict_do_nothing())
+        value = self.conn.execute(
+            t.counters.update()
+            .where(t.counters.c.name == name)
+            .values(value=t.counters.c.value + n)
+            .returning(t.counters.c.value)
+        ).scalar_one()
+        return int(value)
+
+    def find_idempotent(self, actor: str, key: str) -> tuple[str, str] | None:
+        row = self.conn.execute(
+            sa.select(t.idempotency.c.fingerprint, t.idempotency.c.result).where(
+                t.idempotency.c.actor == actor, t.idempotency.c.key == key
+            )
+        ).first()
+        return None if row is None else (row.fingerprint, row.result)
+
+    def save_idempotent(
+        self, actor: str, key: str, *, fingerprint: str, result: str, at: datetime
+    ) -> None:
+        self.conn.execute(
+            t.idempotency.insert().values(
+                actor=actor, key=key, fingerprint=fingerprint, result=result, created_at=at
+            )
+        )
+
+
+class SqlStore:
+    """Hands out transactions on a Database."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._dialect = database.url.get_backend_name()
+
+    @contextmanager
+    def write(self) -> Iterator[SqlTransaction]:
+        try:
+            with self.database.transaction(write=True) as conn:
+                yield SqlTransaction(conn, dialect=self._dialect)
+        except sa.exc.IntegrityError as exc:
+            # Two requests inserted the same key at once (say, one Idempotency-Key): the loser
+            # rolled back; running it again finds the winner's row.
+            raise Contention("a concurrent request wrote the same record") from exc
+
+    @contextmanager
+    def read(self) -> Iterator[SqlTransaction]:
+        with self.database.transaction(write=False) as conn:
+            yield SqlTransaction(conn, dialect=self._dialect)

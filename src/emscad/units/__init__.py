@@ -1,0 +1,1 @@
+"""Units: ambulances and other resources, their statuses and positions."""
