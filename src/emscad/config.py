@@ -38,6 +38,28 @@ class Settings(BaseSettings):
         description="A point farther than this from every road is off the map.",
     )
 
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///PATH or postgresql://USER@HOST/DB; default HOME/emscad.db.",
+    )
+    region: str = Field(default="demo", description="The region the server routes on.")
+    timezone: str = Field(
+        default="America/Chicago",
+        description="The agency's time zone (IANA name): incident numbers follow its year.",
+    )
+    response_plan: Path | None = Field(
+        default=None, description="A response plan JSON file; default: the built-in plan."
+    )
+    avl_stale_after_s: float = Field(
+        default=120.0, gt=0, description="An AVL fix older than this is flagged as stale."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `emscad serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `emscad serve` listens on.")
+
     @property
     def regions_dir(self) -> Path:
         return self.home / "regions"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'emscad.db'}"

@@ -25,3 +25,11 @@ class DataError(EmscadError):
 
 class Contention(Conflict):
     """A concurrent request changed the same data first; the operation may simply be retried."""
+
+
+class Unauthenticated(EmscadError):
+    """No valid credentials: log in, or present a valid token."""
+
+
+class Forbidden(EmscadError):
+    """Valid credentials, but the role does not allow this."""

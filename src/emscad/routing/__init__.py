@@ -2,7 +2,7 @@
 
 from emscad.routing.fleet import FleetEtas, fleet_etas
 from emscad.routing.graph import Mode
-from emscad.routing.router import Route, Router, Tree
+from emscad.routing.router import Route, Router, Tree, TreeTo
 from emscad.routing.snap import OffMap, Snap, Snapper
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "Snap",
     "Snapper",
     "Tree",
+    "TreeTo",
     "fleet_etas",
 ]

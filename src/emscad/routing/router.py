@@ -75,6 +75,15 @@ class Tree:
     costs: F64
 
 
+@dataclass(frozen=True, eq=False)
+class TreeTo:
+    """Costs from every junction to one position: computed once for a hospital."""
+
+    mode: Mode
+    target: Snap
+    costs: F64
+
+
 @dataclass(eq=False)
 class _ModeData:
     weights: F64  # per edge
@@ -189,8 +198,51 @@ class Router:
             best = np.minimum(best, _direct_many(side, arrive))
         return best
 
-    def route(self, source: Snap, target: Snap, *, mode: Mode = Mode.LIGHTS_SIRENS) -> Route:
-        """The cheapest route in `mode`; raises ValueError if the target cannot be reached."""
+    def tree_to(
+        self, target: Snap, *, mode: Mode = Mode.LIGHTS_SIRENS, limit_s: float | None = None
+    ) -> TreeTo:
+        """Costs from every junction to the target, for lookups with costs_via_trees_to."""
+        with self._lock:
+            data = self._data(mode)
+            graph = self._graph(mode, reverse=True)
+            entries = [
+                (int(self._chains.chain_start[p.chain]), p.x)
+                for p in self._placements(target, data)
+            ]
+            self._set_virtual(graph, entries)
+            costs = self._search(graph, limit_s)
+        return TreeTo(mode=mode, target=target, costs=costs)
+
+    def costs_via_trees_to(self, trees: Sequence[TreeTo], source: Snap) -> F64:
+        """Cost from the source to each tree's target (trees of one mode)."""
+        if not trees:
+            return np.zeros(0)
+        mode = trees[0].mode
+        if any(t.mode is not mode for t in trees):
+            raise ValueError("trees of different modes")
+        data = self._data_unlocked(mode)
+        leave = self._placements(source, data)
+        best = np.full(len(trees), np.inf)
+        for p in leave:
+            end = int(self._chains.chain_end[p.chain])
+            best = np.minimum(best, np.array([t.costs[end] for t in trees]) + _remaining(data, p))
+        for i, tree in enumerate(trees):
+            best[i] = min(best[i], self._direct(leave, self._placements(tree.target, data)))
+        return best
+
+    def route(
+        self,
+        source: Snap,
+        target: Snap,
+        *,
+        mode: Mode = Mode.LIGHTS_SIRENS,
+        limit_s: float | None = None,
+    ) -> Route:
+        """The cheapest route in `mode`; ValueError if the target is unreachable (in the limit).
+
+        A limit just above a known travel time makes the search stop early: a route to a
+        unit five minutes away costs a five-minute search, not a search of the whole map.
+        """
         chains = self._chains
         with self._lock:
             data = self._data(mode)
@@ -201,7 +253,11 @@ class Router:
                 graph, [(int(chains.chain_end[p.chain]), _remaining(data, p)) for p in leave]
             )
             dist_2d, pred_2d = dijkstra(
-                graph.matrix, directed=True, indices=[graph.virtual], return_predecessors=True
+                graph.matrix,
+                directed=True,
+                indices=[graph.virtual],
+                return_predecessors=True,
+                limit=np.inf if limit_s is None else limit_s,
             )
             dist, pred = dist_2d[0], pred_2d[0]
             legs = self._direct_legs(leave, arrive)
@@ -211,7 +267,7 @@ class Router:
                 if via < cost:
                     cost = via
                     legs = self._legs_via(data, graph, pred, leave, p)
-        if not np.isfinite(cost):
+        if not np.isfinite(cost) or (limit_s is not None and cost > limit_s):
             raise ValueError("the target cannot be reached from the source")
         return self._assemble(mode, cost, legs)
 

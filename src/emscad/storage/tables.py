@@ -152,3 +152,22 @@ idempotency = sa.Table(
     sa.Column("result", sa.String(200), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("username", sa.String(40), nullable=False, unique=True),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("data", Json, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("user_id", sa.String(40), nullable=False, index=True),
+    sa.Column("revoked_at", UtcDateTime),
+    sa.Column("data", Json, nullable=False),
+)

@@ -125,3 +125,32 @@ def test_route_shape_starts_and_ends_at_the_snapped_points() -> None:
     assert (route.lon[0], route.lat[0]) == pytest.approx((a.lon, a.lat), abs=1e-7)
     assert (route.lon[-1], route.lat[-1]) == pytest.approx((b.lon, b.lat), abs=1e-7)
     assert route.lights_sirens_seconds < route.seconds
+
+
+@settings(max_examples=100, deadline=None)
+@given(query())
+def test_trees_to_a_target_equal_the_reference(q: tuple[int, Mode, Snap, list[Snap]]) -> None:
+    seed, mode, target, sources = q
+    router = ROUTERS[seed]
+    tree = router.tree_to(target, mode=mode)
+    got = router.costs_via_trees_to([tree], sources[0])[0]
+    want = reference_costs(NETWORKS[seed], mode, sources[0], [target])[0]
+    assert _close(float(got), want)
+
+
+@settings(max_examples=100, deadline=None)
+@given(query())
+def test_a_route_limited_just_above_its_cost_is_the_same_route(
+    q: tuple[int, Mode, Snap, list[Snap]],
+) -> None:
+    seed, mode, source, targets = q
+    router = ROUTERS[seed]
+    cost = router.travel_times_from(source, [targets[0]], mode=mode)[0]
+    if not np.isfinite(cost):
+        return
+    full = router.route(source, targets[0], mode=mode)
+    bounded = router.route(source, targets[0], mode=mode, limit_s=cost * (1 + 1e-9) + 1e-6)
+    assert _close(bounded.cost, full.cost)
+    if cost > 1e-3:
+        with pytest.raises(ValueError, match="cannot be reached"):
+            router.route(source, targets[0], mode=mode, limit_s=cost * 0.5)

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, permissions, machine tokens and sessions."""

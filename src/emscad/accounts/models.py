@@ -1,0 +1,56 @@
+"""Users, machine tokens and the principal a request acts as."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from emscad.accounts.permissions import Permission, Role
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    username: str
+    display_name: str
+    roles: tuple[Role, ...]
+    created_at: datetime
+    password_hash: str = ""  # empty: no password login (a device account)
+    totp_secret: str = ""
+    disabled: bool = False
+    unit: str | None = None  # a field unit's device account acts for this unit
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A scoped, revocable credential for a device or an integration."""
+
+    id: str
+    user_id: str
+    name: str
+    secret_hash: str  # sha256 of the secret; the secret itself is shown once
+    scopes: tuple[Permission, ...]  # empty: everything the user's roles allow
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a request acts as, and what it may do."""
+
+    user_id: str
+    username: str
+    roles: frozenset[Role]
+    permissions: frozenset[Permission]
+    via: str  # "token:<id>" or "session:<id>"
+    unit: str | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def actor(self) -> str:
+        """How the event log names this principal."""
+        return self.username

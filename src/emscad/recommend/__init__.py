@@ -1,0 +1,1 @@
+"""Recommendation: which unit to send and which hospital, from response plans and road ETAs."""

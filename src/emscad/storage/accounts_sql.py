@@ -1,0 +1,108 @@
+"""The SQL implementation of the account ports (emscad.accounts.ports)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from emscad.accounts.models import ApiToken, User
+from emscad.errors import Conflict
+from emscad.serial import from_json, to_json
+from emscad.storage import tables as t
+from emscad.storage.db import Database
+
+
+class SqlAccountTransaction:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _user(self, row: Any) -> User:
+        user: User = from_json(User, row.data)
+        return replace(user, version=row.version)
+
+    def find_user(self, user_id: str) -> User | None:
+        row = self.conn.execute(
+            sa.select(t.users.c.data, t.users.c.version).where(t.users.c.id == user_id)
+        ).first()
+        return None if row is None else self._user(row)
+
+    def find_user_by_name(self, username: str) -> User | None:
+        row = self.conn.execute(
+            sa.select(t.users.c.data, t.users.c.version).where(t.users.c.username == username)
+        ).first()
+        return None if row is None else self._user(row)
+
+    def save_user(self, user: User, *, expected_version: int) -> None:
+        data = to_json(user)
+        data.pop("version", None)
+        values = {
+            "username": user.username,
+            "disabled": user.disabled,
+            "data": data,
+            "version": user.version,
+        }
+        if expected_version == 0:
+            self.conn.execute(t.users.insert().values(id=user.id, **values))
+            return
+        result = self.conn.execute(
+            t.users.update()
+            .where(t.users.c.id == user.id, t.users.c.version == expected_version)
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise Conflict("the user was changed by someone else; reload and try again")
+
+    def list_users(self) -> list[User]:
+        rows = self.conn.execute(
+            sa.select(t.users.c.data, t.users.c.version).order_by(t.users.c.username)
+        )
+        return [self._user(r) for r in rows]
+
+    def find_token(self, token_id: str) -> ApiToken | None:
+        row = self.conn.execute(
+            sa.select(t.api_tokens.c.data).where(t.api_tokens.c.id == token_id)
+        ).first()
+        return None if row is None else from_json(ApiToken, row.data)
+
+    def save_token(self, token: ApiToken) -> None:
+        values = {"user_id": token.user_id, "revoked_at": token.revoked_at, "data": to_json(token)}
+        updated = self.conn.execute(
+            t.api_tokens.update().where(t.api_tokens.c.id == token.id).values(**values)
+        )
+        if updated.rowcount == 0:
+            self.conn.execute(t.api_tokens.insert().values(id=token.id, **values))
+
+    def tokens_of(self, user_id: str) -> list[ApiToken]:
+        rows = self.conn.execute(
+            sa.select(t.api_tokens.c.data).where(t.api_tokens.c.user_id == user_id)
+        )
+        return [from_json(ApiToken, r.data) for r in rows]
+
+    def revoke_tokens_of(self, user_id: str, *, at: datetime) -> int:
+        count = 0
+        for token in self.tokens_of(user_id):
+            if token.revoked_at is None:
+                self.save_token(replace(token, revoked_at=at))
+                count += 1
+        return count
+
+
+class SqlAccountStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @contextmanager
+    def write(self) -> Iterator[SqlAccountTransaction]:
+        with self.database.transaction(write=True) as conn:
+            yield SqlAccountTransaction(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[SqlAccountTransaction]:
+        with self.database.transaction(write=False) as conn:
+            yield SqlAccountTransaction(conn)

@@ -1,0 +1,253 @@
+"""/api/incidents: take calls, update them, dispatch units, close; timeline and times."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from emscad.accounts.models import Principal
+from emscad.accounts.permissions import Permission
+from emscad.dispatch.service import Idempotency
+from emscad.errors import InvalidInput
+from emscad.incidents.events import Triage
+from emscad.incidents.lifecycle import triage_of
+from emscad.incidents.models import Disposition, IncidentStatus
+from emscad.incidents.timeline import timeline
+from emscad.incidents.times import unit_responses
+from emscad.web.api.schemas import (
+    QUEUE_STATUSES,
+    AssignIn,
+    CloseIn,
+    DestinationIn,
+    IncidentCreate,
+    IncidentPatch,
+    NoteIn,
+    ReopenIn,
+    event_json,
+    incident_json,
+    unit_json,
+)
+from emscad.web.deps import RuntimeDep, require
+
+router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+
+Read = Annotated[Principal, Depends(require(Permission.INCIDENTS_READ))]
+Write = Annotated[Principal, Depends(require(Permission.INCIDENTS_WRITE))]
+Dispatch = Annotated[Principal, Depends(require(Permission.DISPATCH))]
+Recommend = Annotated[Principal, Depends(require(Permission.RECOMMEND))]
+
+
+def _version(if_match: str | None) -> int | None:
+    """The version an If-Match header names ("3" or "W/\"3\"" style)."""
+    if if_match is None:
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidInput('If-Match must be the incident\'s version number, e.g. "3"')
+    return int(raw)
+
+
+@router.post("", status_code=201, summary="Take a call: create an incident")
+async def create_incident(
+    body: IncidentCreate,
+    rt: RuntimeDep,
+    who: Write,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    complaint = rt.plan.complaint(body.chief_complaint) if body.chief_complaint else None
+    priority = body.priority or (complaint.priority if complaint else 3)
+    key = Idempotency.of(idempotency_key, body.model_dump(mode="json")) if idempotency_key else None
+    incident, replayed = await run_in_threadpool(
+        lambda: rt.dispatch.create_incident(
+            who.actor,
+            source=body.source,
+            location=body.location.domain(),
+            triage=Triage(
+                chief_complaint=body.chief_complaint,
+                priority=priority,
+                determinant=body.determinant,
+            ),
+            caller=body.caller.domain(),
+            persons=tuple(p.domain() for p in body.persons),
+            cautions=tuple(c.domain() for c in body.cautions),
+            received_at=body.received_at,
+            idempotency=key,
+        )
+    )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/incidents/{incident.id}"
+    response.headers["ETag"] = f'"{incident.version}"'
+    return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
+
+
+@router.get("", summary="The incident queue, by priority then age")
+async def list_incidents(
+    rt: RuntimeDep,
+    who: Read,
+    status: Annotated[list[IncidentStatus] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    statuses = tuple(status) if status else QUEUE_STATUSES
+    found = await run_in_threadpool(rt.dispatch.incidents, statuses, limit=limit)
+    patient = who.can(Permission.PATIENT_READ)
+    return [incident_json(i, patient=patient) for i in found]
+
+
+@router.get("/{incident_id}", summary="One incident")
+async def get_incident(
+    incident_id: str, rt: RuntimeDep, who: Read, response: Response
+) -> dict[str, Any]:
+    incident = await run_in_threadpool(rt.dispatch.incident, incident_id)
+    response.headers["ETag"] = f'"{incident.version}"'
+    return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
+
+
+@router.patch("/{incident_id}", summary="Change location, triage, caller, persons or cautions")
+async def update_incident(
+    incident_id: str,
+    body: IncidentPatch,
+    rt: RuntimeDep,
+    who: Write,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+) -> dict[str, Any]:
+    expected = _version(if_match)
+
+    def run() -> Any:
+        current = rt.dispatch.incident(incident_id)
+        triage = None
+        if any(v is not None for v in (body.chief_complaint, body.priority, body.determinant)):
+            old = triage_of(current)
+            triage = Triage(
+                chief_complaint=(
+                    old.chief_complaint if body.chief_complaint is None else body.chief_complaint
+                ),
+                priority=old.priority if body.priority is None else body.priority,
+                determinant=old.determinant if body.determinant is None else body.determinant,
+            )
+        return rt.dispatch.update_incident(
+            who.actor,
+            incident_id,
+            expected_version=expected if expected is not None else None,
+            location=body.location.domain() if body.location else None,
+            triage=triage,
+            caller=body.caller.domain() if body.caller else None,
+            persons=None if body.persons is None else tuple(p.domain() for p in body.persons),
+            cautions=None if body.cautions is None else tuple(c.domain() for c in body.cautions),
+        )
+
+    incident = await run_in_threadpool(run)
+    response.headers["ETag"] = f'"{incident.version}"'
+    return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
+
+
+@router.post("/{incident_id}/notes", status_code=201, summary="Add a note")
+async def add_note(incident_id: str, body: NoteIn, rt: RuntimeDep, who: Write) -> dict[str, Any]:
+    note = await run_in_threadpool(rt.dispatch.add_note, who.actor, incident_id, body.text)
+    return {"id": note.id, "at": note.at.isoformat(), "author": note.author, "text": note.text}
+
+
+@router.post("/{incident_id}/close", summary="Close with a disposition")
+async def close_incident(
+    incident_id: str, body: CloseIn, rt: RuntimeDep, who: Write
+) -> dict[str, Any]:
+    incident = await run_in_threadpool(
+        rt.dispatch.close_incident,
+        who.actor,
+        incident_id,
+        Disposition(code=body.disposition, text=body.text),
+    )
+    return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
+
+
+@router.post("/{incident_id}/reopen", summary="Reopen a closed incident")
+async def reopen_incident(
+    incident_id: str, body: ReopenIn, rt: RuntimeDep, who: Write
+) -> dict[str, Any]:
+    incident = await run_in_threadpool(
+        rt.dispatch.reopen_incident, who.actor, incident_id, body.reason
+    )
+    return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
+
+
+@router.put("/{incident_id}/destination", summary="Set or clear the destination hospital")
+async def set_destination(
+    incident_id: str, body: DestinationIn, rt: RuntimeDep, who: Dispatch
+) -> dict[str, Any]:
+    incident = await run_in_threadpool(
+        rt.dispatch.set_destination, who.actor, incident_id, body.hospital
+    )
+    return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
+
+
+@router.post("/{incident_id}/units", summary="Dispatch a unit (409 if someone was faster)")
+async def assign_unit(
+    incident_id: str, body: AssignIn, rt: RuntimeDep, who: Dispatch
+) -> dict[str, Any]:
+    incident, unit = await run_in_threadpool(
+        lambda: rt.dispatch.assign(
+            who.actor, incident_id, body.unit, unit_version=body.unit_version
+        )
+    )
+    return {
+        "incident": incident_json(incident, patient=who.can(Permission.PATIENT_READ)),
+        "unit": unit_json(unit),
+    }
+
+
+@router.delete("/{incident_id}/units/{unit_id}", summary="Cancel a unit's assignment")
+async def unassign_unit(
+    incident_id: str,
+    unit_id: str,
+    rt: RuntimeDep,
+    who: Dispatch,
+    reason: Annotated[str, Query(max_length=200)] = "",
+) -> dict[str, Any]:
+    incident, unit = await run_in_threadpool(
+        lambda: rt.dispatch.unassign(who.actor, incident_id, unit_id, reason=reason)
+    )
+    return {
+        "incident": incident_json(incident, patient=who.can(Permission.PATIENT_READ)),
+        "unit": unit_json(unit),
+    }
+
+
+@router.get("/{incident_id}/timeline", summary="Every event on the incident, described")
+async def get_timeline(incident_id: str, rt: RuntimeDep, who: Read) -> list[dict[str, Any]]:
+    events = await run_in_threadpool(rt.dispatch.incident_events, incident_id)
+    units = await run_in_threadpool(rt.dispatch.units, include_removed=True)
+    hospitals = await run_in_threadpool(rt.dispatch.hospitals)
+    names = {u.id: u.call_sign for u in units} | {h.id: h.name for h in hospitals}
+    patient = who.can(Permission.PATIENT_READ)
+    entries = timeline(events, lambda i: names.get(i or "", i or "?"))
+    if not patient:
+        redacted = {r.seq: event_json(r, patient=False)["data"] for r in events}
+        for entry in entries:
+            entry["data"] = redacted[entry["id"]]
+    return entries
+
+
+@router.get("/{incident_id}/times", summary="NEMSIS eTimes for every unit response")
+async def get_times(incident_id: str, rt: RuntimeDep, who: Read) -> list[dict[str, Any]]:
+    events = await run_in_threadpool(rt.dispatch.incident_events, incident_id)
+    return [r.to_json() for r in unit_responses(events, incident_id)]
+
+
+@router.get("/{incident_id}/recommendation", summary="Units to send and the hospital to use")
+async def recommend(incident_id: str, rt: RuntimeDep, who: Recommend) -> dict[str, Any]:
+    def run() -> dict[str, Any]:
+        incident = rt.dispatch.incident(incident_id)
+        result = rt.recommender.recommend(
+            incident,
+            units=rt.dispatch.units(),
+            stations=rt.dispatch.stations(),
+            hospitals=rt.dispatch.hospitals(),
+            now=rt.clock.now(),
+        )
+        return result.to_json()
+
+    return await run_in_threadpool(run)

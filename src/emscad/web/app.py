@@ -1,0 +1,50 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from emscad import __version__
+from emscad.storage.migrate import upgrade
+from emscad.web import errors
+from emscad.web.api import events, incidents, places, system, units
+from emscad.web.runtime import Runtime
+
+
+def create_app(rt: Runtime, *, migrate: bool = True, warm: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            await run_in_threadpool(upgrade, rt.database)
+        await rt.hub.start(from_seq=await run_in_threadpool(rt.dispatch.last_seq))
+        if warm:
+            # Station and hospital trees take a few seconds on a big region: build them in the
+            # background so the server answers at once (the first recommendations wait).
+            threading.Thread(
+                target=lambda: rt.recommender.warm(rt.dispatch.stations(), rt.dispatch.hospitals()),
+                name="warm-trees",
+                daemon=True,
+            ).start()
+        try:
+            yield
+        finally:
+            app.state.shutting_down = True
+            await rt.hub.stop()
+
+    app = FastAPI(
+        title="emscad",
+        version=__version__,
+        summary="Computer-aided dispatch for EMS, with a staff-safety layer built in.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    app.state.shutting_down = False
+    errors.install(app)
+    for module in (system, incidents, units, places, events):
+        app.include_router(module.router)
+    return app

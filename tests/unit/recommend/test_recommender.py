@@ -1,0 +1,181 @@
+"""The recommender on a synthetic city: exact nearest units, explanations, hospital choice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emscad.agency.models import Hospital, Station
+from emscad.errors import InvalidInput
+from emscad.incidents.models import Incident, IncidentStatus, Location, Source
+from emscad.recommend.plan import load_plan
+from emscad.recommend.scoring import PositionSource
+from emscad.recommend.service import Recommender
+from emscad.regions.model import PlaceKind
+from emscad.regions.synthetic import generate_region
+from emscad.routing import Mode, Router, Snapper
+from emscad.units.models import DEFAULT_CAPABILITIES, Position, Unit, UnitStatus, UnitType
+
+NOW = datetime(2026, 7, 6, 22, 20, tzinfo=UTC)
+REGION = generate_region("t", seed=5, nodes=3000, lights_sirens_factor=1.25, created_at=NOW)
+NET = REGION.network
+ROUTER = Router(NET)
+SNAPPER = Snapper(NET)
+STATIONS = [
+    Station(id=p.id, name=p.name, lon=p.lon, lat=p.lat) for p in REGION.places_of(PlaceKind.STATION)
+]
+HOSPITALS = [
+    Hospital(
+        id=p.id, name=p.name, lon=p.lon, lat=p.lat, capabilities=("emergency", *p.capabilities)
+    )
+    for p in REGION.places_of(PlaceKind.HOSPITAL)
+]
+RECOMMENDER = Recommender(router=ROUTER, snapper=SNAPPER, plan=load_plan(), max_snap_m=500)
+
+
+def _incident(lon: float, lat: float, complaint: str = "chest_pain", priority: int = 1) -> Incident:
+    return Incident(
+        id="i1",
+        number="26-000001",
+        status=IncidentStatus.PENDING,
+        received_at=NOW,
+        source=Source.PHONE,
+        location=Location(text="here", lon=lon, lat=lat),
+        chief_complaint=complaint,
+        priority=priority,
+    )
+
+
+def _unit(i: int, kind: UnitType, status: UnitStatus, *, fix: Position | None = None) -> Unit:
+    return Unit(
+        id=f"u{i}",
+        call_sign=f"{kind.value.upper()} {i}",
+        type=kind,
+        capabilities=DEFAULT_CAPABILITIES[kind],
+        station=STATIONS[i % len(STATIONS)].id,
+        status=status,
+        position=fix,
+    )
+
+
+def _node_point(rng: np.random.Generator) -> tuple[float, float]:
+    n = int(rng.integers(0, NET.n_nodes))
+    return float(NET.node_lon[n]), float(NET.node_lat[n])
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_the_first_unit_is_the_fastest_qualified_one(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    units = []
+    for i in range(12):
+        kind = [UnitType.ALS, UnitType.BLS, UnitType.POLICE][i % 3]
+        moving = rng.random() < 0.5
+        fix = None
+        status = UnitStatus.AVAILABLE_AT_STATION
+        if moving:
+            lon, lat = _node_point(rng)
+            fix = Position(lon=lon, lat=lat, at=NOW - timedelta(seconds=30))
+            status = UnitStatus.AVAILABLE
+        units.append(_unit(i, kind, status, fix=fix))
+    lon, lat = _node_point(rng)
+    result = RECOMMENDER.recommend(
+        _incident(lon, lat), units=units, stations=STATIONS, hospitals=HOSPITALS, now=NOW
+    )
+    # Brute force: every ALS unit's exact ETA from where the recommender placed it.
+    target = SNAPPER.snap(lon, lat, max_distance_m=500)
+    truth = {}
+    for u in units:
+        if "als" not in u.capabilities:
+            continue
+        if u.position is not None:
+            start = SNAPPER.snap(u.position.lon, u.position.lat, max_distance_m=500)
+        else:
+            st_ = next(s for s in STATIONS if s.id == u.station)
+            start = SNAPPER.snap(st_.lon, st_.lat, max_distance_m=500)
+        truth[u.id] = ROUTER.travel_times_to(target, [start], mode=Mode.LIGHTS_SIRENS)[0]
+    assert {r.unit for r in result.units} == set(truth)
+    best = min(truth.values())
+    assert result.units[0].eta_s == pytest.approx(best, rel=1e-9, abs=1e-6)
+    for rec in result.units[:4]:
+        if rec.eta_s is not None:
+            assert rec.eta_s == pytest.approx(truth[rec.unit], rel=1e-9, abs=1e-6)
+
+
+def test_every_rank_is_explained() -> None:
+    stale = Position(lon=STATIONS[0].lon, lat=STATIONS[0].lat, at=NOW - timedelta(minutes=10))
+    units = [
+        _unit(1, UnitType.ALS, UnitStatus.AVAILABLE, fix=stale),
+        _unit(2, UnitType.ALS, UnitStatus.AVAILABLE_AT_STATION),
+        _unit(3, UnitType.BLS, UnitStatus.AVAILABLE_AT_STATION),  # not qualified for P1 chest pain
+        _unit(4, UnitType.ALS, UnitStatus.EN_ROUTE),  # busy
+    ]
+    h = HOSPITALS[0]
+    result = RECOMMENDER.recommend(
+        _incident(h.lon, h.lat), units=units, stations=STATIONS, hospitals=HOSPITALS, now=NOW
+    )
+    by_unit = {r.unit: r for r in result.units}
+    assert set(by_unit) == {"u1", "u2"}
+    assert by_unit["u1"].stale
+    assert by_unit["u1"].source is PositionSource.AVL
+    assert any("stale" in reason for reason in by_unit["u1"].reasons)
+    assert by_unit["u2"].source is PositionSource.STATION
+    first = result.units[0]
+    assert "by road with lights and sirens" in first.reasons[0]
+    assert first.distance_m is not None
+    assert "km" in first.reasons[0]
+    assert "qualified: ALS" in first.reasons
+
+
+def test_a_clearing_unit_is_flagged_and_pays_a_penalty() -> None:
+    h = HOSPITALS[0]
+    clearing = replace(
+        _unit(1, UnitType.ALS, UnitStatus.AT_HOSPITAL), destination=h.id, incident="old"
+    )
+    result = RECOMMENDER.recommend(
+        _incident(h.lon, h.lat), units=[clearing], stations=STATIONS, hospitals=HOSPITALS, now=NOW
+    )
+    (rec,) = result.units
+    assert rec.clearing
+    assert rec.source is PositionSource.HOSPITAL
+    assert rec.eta_s is not None
+    assert rec.eta_s < 60  # it is right there
+
+
+def test_the_hospital_suggested_is_the_nearest_capable_one_not_on_diversion() -> None:
+    stroke = [h for h in HOSPITALS if "stroke" in h.capabilities]
+    assert stroke
+    target = stroke[0]
+    hospitals = [*HOSPITALS]
+    result = RECOMMENDER.recommend(
+        _incident(target.lon, target.lat, "stroke"),
+        units=[],
+        stations=STATIONS,
+        hospitals=hospitals,
+        now=NOW,
+    )
+    assert result.hospitals[0].suggested
+    assert result.hospitals[0].hospital == target.id
+    diverted = [replace(h, diversion=True) if h.id == target.id else h for h in hospitals]
+    result = RECOMMENDER.recommend(
+        _incident(target.lon, target.lat, "stroke"),
+        units=[],
+        stations=STATIONS,
+        hospitals=diverted,
+        now=NOW,
+    )
+    assert result.hospitals[0].hospital != target.id or not result.hospitals[0].suggested
+    flagged = next(o for o in result.hospitals if o.hospital == target.id)
+    assert flagged.diversion
+    assert not flagged.suggested
+
+
+def test_an_incident_without_coordinates_cannot_be_recommended() -> None:
+    incident = replace(_incident(0, 0), location=Location(text="somewhere"))
+    with pytest.raises(InvalidInput, match="no coordinates"):
+        RECOMMENDER.recommend(incident, units=[], stations=STATIONS, hospitals=HOSPITALS, now=NOW)
