@@ -24,7 +24,8 @@ class DataError(EmscadError):
 
 
 class Contention(Conflict):
-    """A concurrent request changed the same data first; the operation may simply be retried."""
+    """A concurrent request changed the same data first, or the database was briefly busy:
+    the operation may simply be retried."""
 
 
 class Unauthenticated(EmscadError):

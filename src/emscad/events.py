@@ -9,14 +9,13 @@ stream and the audit trail all read the same events. An event records *what* cha
 from __future__ import annotations
 
 import dataclasses
-import typing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from emscad.errors import DataError
+from emscad.serial import fields_of, iso_ms, type_hints
 from emscad.serial import from_json as _from_json
-from emscad.serial import iso_ms
 from emscad.serial import to_json as _to_json
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
@@ -51,11 +50,11 @@ class DomainEvent:
         cls = _REGISTRY.get(type_)
         if cls is None:
             raise DataError(f"unknown event type {type_!r}")
-        hints = typing.get_type_hints(cls)
+        hints = type_hints(cls)
         try:
             values = {
                 f.name: _from_json(hints[f.name], payload[f.name])
-                for f in dataclasses.fields(cls)
+                for f in fields_of(cls)
                 if f.name in payload
             }
             return cls(**values)

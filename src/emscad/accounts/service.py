@@ -59,8 +59,6 @@ class AccountService:
             )
         if not roles:
             raise InvalidInput("a user needs at least one role")
-        if Role.FIELD_UNIT in roles and not unit:
-            raise InvalidInput("a field-unit account must name its unit")
         password_hash = self.hasher.hash(password) if password else ""
         user = User(
             id=self.new_id(),

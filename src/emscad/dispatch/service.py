@@ -273,11 +273,17 @@ class DispatchService:
 
     def report_positions(self, fixes: Sequence[Fix]) -> int:
         """Store AVL fixes; unknown units make the whole batch fail (nothing half-stored)."""
-        with self.store.write() as tx:
-            unknown = tx.unknown_units([f.unit for f in fixes])
-            if unknown:
-                raise NotFound(f"unknown units: {', '.join(unknown[:10])}")
-            return tx.record_fixes(fixes, received_at=to_ms(self.clock.now()))
+        for attempt in range(3):
+            try:
+                with self.store.write() as tx:
+                    unknown = tx.unknown_units([f.unit for f in fixes])
+                    if unknown:
+                        raise NotFound(f"unknown units: {', '.join(unknown[:10])}")
+                    return tx.record_fixes(fixes, received_at=to_ms(self.clock.now()))
+            except Contention:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the roster, stations and hospitals --------------------------------------------------
 
@@ -412,6 +418,16 @@ class DispatchService:
         if found is None:
             raise NotFound(f"no hospital {hospital_id!r}")
         return found
+
+    def situation(
+        self, incident_id: str
+    ) -> tuple[Incident, list[Unit], list[Station], list[Hospital]]:
+        """An incident with the board around it, read in one consistent transaction."""
+        with self.store.read() as tx:
+            incident = tx.find_incident(incident_id)
+            if incident is None:
+                raise NotFound(f"no incident {incident_id!r}")
+            return incident, tx.list_units(), tx.list_stations(), tx.list_hospitals()
 
     def events_after(self, seq: int, *, limit: int = 1000) -> list[Recorded]:
         with self.store.read() as tx:

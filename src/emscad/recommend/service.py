@@ -23,6 +23,7 @@ from emscad.routing import Mode, OffMap, Router, Snap, Snapper, Tree, TreeTo, fl
 from emscad.units.models import Unit, UnitStatus
 
 MODE = Mode.LIGHTS_SIRENS
+_UNKNOWN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ class Recommender:
         self._lock = threading.Lock()
         self._station_trees: dict[tuple[str, float, float], Tree] = {}
         self._hospital_trees: dict[tuple[str, float, float], TreeTo] = {}
+        self._snaps: dict[tuple[float, float], object] = {}
 
     # -- trees, cached per place (and rebuilt if a place moves) -----------------------------
 
@@ -134,17 +136,26 @@ class Recommender:
 
     def warm(self, stations: list[Station], hospitals: list[Hospital]) -> None:
         """Compute every tree now (at start-up) rather than on the first call."""
-        self.router.warm(MODE)
+        self.router.warm(MODE, Mode.DISTANCE)  # distance: route lengths in explanations
         for s in stations:
             self.station_tree(s)
         for h in hospitals:
             self.hospital_tree(h)
 
     def _snap(self, lon: float, lat: float) -> Snap | None:
+        # Units stand still between fixes and stations never move: remember recent snaps.
+        key = (lon, lat)
+        known = self._snaps.get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known if isinstance(known, Snap) else None
         try:
-            return self.snapper.snap(lon, lat, max_distance_m=self.max_snap_m)
+            snap: Snap | None = self.snapper.snap(lon, lat, max_distance_m=self.max_snap_m)
         except OffMap:
-            return None
+            snap = None
+        if len(self._snaps) >= 10_000:
+            self._snaps.clear()
+        self._snaps[key] = snap
+        return snap
 
     # -- the recommendation ----------------------------------------------------------------
 
@@ -175,11 +186,15 @@ class Recommender:
             for u in units
             if u.active and (u.status.available or u.status.clearing)
         ]
-        main, bound = self._ranked(pool, target, need.capabilities, top=self.need)
-        additional = [
-            (caps, self._ranked(pool, target, caps, top=2, exclude=_first(main))[0][:3])
-            for caps in need.also
-        ]
+        # One reverse search from the incident serves every group and every route length,
+        # unless a later group needs it to reach farther.
+        main, bound, tree = self._ranked(pool, target, need.capabilities, top=self.need)
+        additional = []
+        for caps in need.also:
+            found, _, tree = self._ranked(
+                pool, target, caps, top=2, exclude=_first(main), tree=tree
+            )
+            additional.append((caps, found[:3]))
         return Result(
             requirement=need,
             units=main,
@@ -219,7 +234,8 @@ class Recommender:
         *,
         top: int,
         exclude: str | None = None,
-    ) -> tuple[list[Recommendation], float | None]:
+        tree: TreeTo | None = None,
+    ) -> tuple[list[Recommendation], float | None, TreeTo | None]:
         chosen = [p for p in pool if qualifies(p.unit, capabilities) and p.unit.id != exclude]
         placed = [p for p in chosen if p.where is not None]
         result = fleet_etas(
@@ -228,6 +244,8 @@ class Recommender:
             [p.where for p in placed if p.where is not None],
             need=top,
             mode=MODE,
+            reuse=tree,
+            paths=True,
         )
         etas = {p.unit.id: float(e) for p, e in zip(placed, result.etas, strict=True)}
         candidates = [
@@ -247,29 +265,36 @@ class Recommender:
             clearing_penalty_s=self.clearing_penalty_s,
             bound_s=result.bound_s,
         )
-        return self._with_distances(ranked, placed, target, top=3), result.bound_s
+        ranked, tree = self._with_distances(ranked, placed, target, top=3, tree=result.tree)
+        return ranked, result.bound_s, tree
 
     def _with_distances(
-        self, ranked: list[Recommendation], placed: list[_Placed], target: Snap, *, top: int
-    ) -> list[Recommendation]:
-        """Add the route length for the first few: a search bounded by their own ETA."""
+        self,
+        ranked: list[Recommendation],
+        placed: list[_Placed],
+        target: Snap,
+        *,
+        top: int,
+        tree: TreeTo | None,
+    ) -> tuple[list[Recommendation], TreeTo | None]:
+        """Add the route length for the first few, read off the reverse search's paths."""
+        first = [r for r in ranked[:top] if r.eta_s is not None]
+        if not first:
+            return ranked, tree
+        reach = max(r.eta_s for r in first if r.eta_s is not None) * (1 + 1e-9) + 1e-3
+        if tree is None or tree.pred is None or not _reaches(tree, reach):
+            tree = self.router.tree_to(target, mode=MODE, limit_s=reach, paths=True)
         where = {p.unit.id: p.where for p in placed}
         out = []
         for rec in ranked:
             start = where.get(rec.unit)
-            if rec.rank <= top and rec.eta_s is not None and start is not None:
+            if rec in first and start is not None:
                 origin = start.source if isinstance(start, Tree) else start
-                try:
-                    route = self.router.route(
-                        origin, target, mode=MODE, limit_s=rec.eta_s * (1 + 1e-9) + 1e-3
-                    )
-                    rec = replace(
-                        rec, distance_m=route.meters, reasons=_with_km(rec.reasons, route.meters)
-                    )
-                except ValueError:
-                    pass
+                metres = self.router.meters_via_tree_to(tree, origin)
+                if metres is not None:
+                    rec = replace(rec, distance_m=metres, reasons=_with_km(rec.reasons, metres))
             out.append(rec)
-        return out
+        return out, tree
 
     def _hospitals(
         self, target: Snap, hospitals: list[Hospital], needs: tuple[str, ...]
@@ -296,6 +321,10 @@ class Recommender:
                 )
             )
         return out
+
+
+def _reaches(tree: TreeTo, limit: float) -> bool:
+    return tree.limit_s is None or tree.limit_s >= limit
 
 
 def _finite(value: float | None) -> float | None:

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emscad.routing.graph import Mode
-from emscad.routing.router import Router, Tree
+from emscad.routing.router import Router, Tree, TreeTo
 from emscad.routing.snap import Snap
 
 DEFAULT_BOUNDS_S = (600.0, 1800.0)
@@ -26,10 +26,15 @@ DEFAULT_BOUNDS_S = (600.0, 1800.0)
 
 @dataclass(frozen=True, slots=True)
 class FleetEtas:
-    """`etas[i]` is exact when finite; infinity means "more than `bound_s`" (None: no bound)."""
+    """`etas[i]` is exact when finite; infinity means "more than `bound_s`" (None: no bound).
+
+    `tree` is the reverse search from the target that placed the moving units, if one ran:
+    it can serve another group of units, or measure routes (routing.paths), with no new search.
+    """
 
     etas: NDArray[np.float64]
     bound_s: float | None
+    tree: TreeTo | None = None
 
 
 def fleet_etas(
@@ -40,8 +45,14 @@ def fleet_etas(
     need: int = 5,
     mode: Mode = Mode.LIGHTS_SIRENS,
     bounds: Sequence[float] = DEFAULT_BOUNDS_S,
+    reuse: TreeTo | None = None,
+    paths: bool = False,
 ) -> FleetEtas:
-    """ETAs of every unit to `target`; the `need` fastest (or all, if fewer) are always exact."""
+    """ETAs of every unit to `target`; the `need` fastest (or all, if fewer) are always exact.
+
+    `reuse` is an earlier reverse search from the same target; it is used again when its
+    limit covers what this query needs. `paths` keeps the search's next-step pointers.
+    """
     etas = np.full(len(units), np.inf)
     parked_at = [i for i, u in enumerate(units) if isinstance(u, Tree)]
     trees = [u for u in units if isinstance(u, Tree)]
@@ -52,7 +63,7 @@ def fleet_etas(
     etas[parked_at] = router.costs_via_trees(trees, target)
     need = min(need, len(units))
     if not moving:
-        return FleetEtas(etas=etas, bound_s=None)
+        return FleetEtas(etas=etas, bound_s=None, tree=reuse)
 
     parked = np.sort(etas[np.isfinite(etas)])
     # Once `need` parked units are known, a moving unit only matters if it is faster. The
@@ -64,9 +75,17 @@ def fleet_etas(
         else [*bounds, None]
     )
     for bound in ladder:
-        etas[moving] = router.travel_times_to(target, positions, mode=mode, limit_s=bound)
+        if reuse is not None and reuse.mode is mode and _covers(reuse.limit_s, bound):
+            tree = reuse
+        else:
+            tree = router.tree_to(target, mode=mode, limit_s=bound, paths=paths)
+        etas[moving] = router.costs_to_tree(tree, positions)
         # Every unit within the bound is known exactly, so if `need` of them are within it,
         # they are the `need` fastest.
         if bound is None or np.count_nonzero(etas <= bound) >= need:
-            return FleetEtas(etas=etas, bound_s=bound)
+            return FleetEtas(etas=etas, bound_s=bound, tree=tree)
     raise AssertionError("the ladder ends with an unbounded search")  # pragma: no cover
+
+
+def _covers(limit: float | None, bound: float | None) -> bool:
+    return limit is None or (bound is not None and limit >= bound)

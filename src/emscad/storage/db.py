@@ -33,9 +33,7 @@ class Database:
         elif self.url.get_backend_name() == "postgresql":
             if self.url.drivername == "postgresql":
                 self.url = self.url.set(drivername="postgresql+psycopg")
-            self.engine = sa.create_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-            )
+            self.engine = sa.create_engine(self.url, pool_size=pool_size, max_overflow=pool_size)
         else:
             raise InvalidInput("the database must be sqlite:///PATH or postgresql://...")
 

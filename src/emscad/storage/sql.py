@@ -273,6 +273,9 @@ class SqlTransaction:
             best = latest.get(f.unit)
             if best is None or f.position.at > best.position.at:
                 latest[f.unit] = f
+        # Lock unit rows in one order (by id) in every batch, or two batches that touch the
+        # same units in different orders deadlock each other.
+        ordered = [latest[unit] for unit in sorted(latest)]
         u = t.units.c
         statement = (
             t.units.update()
@@ -301,7 +304,7 @@ class SqlTransaction:
                     "b_speed": f.position.speed_mps,
                     "b_heading": f.position.heading_deg,
                 }
-                for f in latest.values()
+                for f in ordered
             ],
         )
         return len(rows)
@@ -356,8 +359,26 @@ class SqlStore:
             # Two requests inserted the same key at once (say, one Idempotency-Key): the loser
             # rolled back; running it again finds the winner's row.
             raise Contention("a concurrent request wrote the same record") from exc
+        except sa.exc.DBAPIError as exc:
+            raise transient(exc) from exc
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
-        with self.database.transaction(write=False) as conn:
-            yield SqlTransaction(conn, dialect=self._dialect)
+        try:
+            with self.database.transaction(write=False) as conn:
+                yield SqlTransaction(conn, dialect=self._dialect)
+        except sa.exc.DBAPIError as exc:
+            raise transient(exc) from exc
+
+
+# PostgreSQL codes for failures that a retry of the whole transaction resolves.
+_RETRYABLE = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+
+
+def transient(exc: sa.exc.DBAPIError) -> Exception:
+    """A retryable Contention for deadlocks, lost connections and busy databases; else as is."""
+    code = getattr(exc.orig, "sqlstate", None)
+    busy = "database is locked" in str(exc.orig)
+    if exc.connection_invalidated or code in _RETRYABLE or busy:
+        return Contention("the database was busy; the request can be retried")
+    return exc

@@ -154,3 +154,35 @@ def test_a_route_limited_just_above_its_cost_is_the_same_route(
     if cost > 1e-3:
         with pytest.raises(ValueError, match="cannot be reached"):
             router.route(source, targets[0], mode=mode, limit_s=cost * 0.5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(query())
+def test_metres_from_a_reverse_tree_equal_the_route_length(
+    q: tuple[int, Mode, Snap, list[Snap]],
+) -> None:
+    seed, mode, target, sources = q
+    router = ROUTERS[seed]
+    tree = router.tree_to(target, mode=mode, paths=True)
+    for source in sources:
+        cost = router.costs_to_tree(tree, [source])[0]
+        metres = router.meters_via_tree_to(tree, source)
+        if not np.isfinite(cost):
+            assert metres is None
+            continue
+        route = router.route(source, target, mode=mode)
+        assert metres is not None
+        assert abs(metres - route.meters) <= 1e-6 * max(1.0, route.meters)
+
+
+def test_a_limited_tree_has_no_metres_beyond_its_limit() -> None:
+    router = ROUTERS[0]
+    net = NETWORKS[0]
+    target = Snap(seg=0, fraction=0.5, distance_m=0, lon=0, lat=0)
+    far = Snap(seg=net.n_segments - 1, fraction=0.5, distance_m=0, lon=0, lat=0)
+    cost = router.travel_times_to(target, [far], mode=Mode.DISTANCE)[0]
+    tree = router.tree_to(target, mode=Mode.DISTANCE, limit_s=cost / 2, paths=True)
+    assert router.meters_via_tree_to(tree, far) is None
+    assert np.isinf(router.costs_to_tree(tree, [far])[0])
+    with pytest.raises(ValueError, match="without paths"):
+        router.meters_via_tree_to(router.tree_to(target), far)

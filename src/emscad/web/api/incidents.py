@@ -240,13 +240,9 @@ async def get_times(incident_id: str, rt: RuntimeDep, who: Read) -> list[dict[st
 @router.get("/{incident_id}/recommendation", summary="Units to send and the hospital to use")
 async def recommend(incident_id: str, rt: RuntimeDep, who: Recommend) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        incident = rt.dispatch.incident(incident_id)
+        incident, units, stations, hospitals = rt.dispatch.situation(incident_id)
         result = rt.recommender.recommend(
-            incident,
-            units=rt.dispatch.units(),
-            stations=rt.dispatch.stations(),
-            hospitals=rt.dispatch.hospitals(),
-            now=rt.clock.now(),
+            incident, units=units, stations=stations, hospitals=hospitals, now=rt.clock.now()
         )
         return result.to_json()
 
