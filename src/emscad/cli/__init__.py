@@ -6,13 +6,14 @@ import sys
 
 import typer
 
-from emscad.cli import demo, region, route, server, users
+from emscad.cli import demo, geocode, region, route, server, users
 from emscad.cli._common import app, err_console
 from emscad.errors import EmscadError
 
 demo.register(app)
 region.register(app)
 route.register(app)
+geocode.register(app)
 server.register(app)
 users.register(app)
 
