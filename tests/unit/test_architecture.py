@@ -10,7 +10,18 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "emscad"
 
 # Domain packages never reach for the web, the database or the command line.
-PURE = ["regions", "routing"]
+PURE = [
+    "regions",
+    "routing",
+    "incidents",
+    "units",
+    "agency",
+    "dispatch",
+    "recommend",
+    "accounts",
+    "geocoding",
+    "simulation",
+]
 FORBIDDEN = ("fastapi", "starlette", "sqlalchemy", "alembic", "httpx", "typer", "rich", "uvicorn")
 FORBIDDEN_OWN = ("emscad.web", "emscad.storage", "emscad.cli")
 

@@ -138,6 +138,17 @@ class AccountService:
             if token.revoked_at is None:
                 tx.save_token(replace(token, revoked_at=self.clock.now()))
 
+    def revoke_tokens_named(self, username: str, name: str) -> int:
+        """Revoke a user's tokens that carry this name (e.g. the demo's)."""
+        user = self.user(username)
+        count = 0
+        with self.store.write() as tx:
+            for token in tx.tokens_of(user.id):
+                if token.name == name and token.revoked_at is None:
+                    tx.save_token(replace(token, revoked_at=self.clock.now()))
+                    count += 1
+        return count
+
     def authenticate_token(self, raw: str) -> Principal:
         match = TOKEN.fullmatch(raw.strip())
         if match is None:

@@ -1,23 +1,36 @@
-"""`emscad demo`: build the demo region (once) and show what it holds."""
+"""`emscad demo`: a demo region, agency and users, a live call generator, and the server."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from emscad.cli._common import progress_bar, settings
-from emscad.cli.region import show_manifest
+from emscad.accounts.permissions import Role
+from emscad.cli._common import err_console, progress_bar, settings
 from emscad.clock import SystemClock
+from emscad.dispatch.seed import seed_from_region
 from emscad.errors import NotFound
 from emscad.regions import files
-from emscad.regions.model import PlaceKind
-from emscad.routing import Mode, Router, Snapper
+from emscad.storage.migrate import upgrade
+from emscad.web.runtime import Runtime, build_runtime
 
 DEMO_REGION = "demo"
 DEMO_SEED = 1
 DEMO_NODES = 40_000
+
+# Demo accounts, one per persona (the field unit is Medic 1's tablet).
+DEMO_USERS: list[tuple[str, Role, str | None, str]] = [
+    ("calltaker", Role.CALL_TAKER, None, "Casey Call-Taker"),
+    ("dispatcher", Role.DISPATCHER, None, "Dana Dispatcher"),
+    ("supervisor", Role.SUPERVISOR, None, "Sam Supervisor"),
+    ("medic1", Role.FIELD_UNIT, "m1", "Medic 1 tablet"),
+    ("staff", Role.STAFF, None, "Stevie Staff"),
+    ("analyst", Role.ANALYST, None, "Ana Analyst"),
+    ("admin", Role.ADMIN, None, "Alex Admin"),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -28,8 +41,74 @@ def demo(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Generate the demo region again.")
     ] = False,
+    port: Annotated[int | None, typer.Option(help="Port to serve on.")] = None,
+    calls_per_hour: Annotated[
+        float, typer.Option(help="How many calls the generator makes per hour.")
+    ] = 40.0,
+    auto_dispatch: Annotated[
+        bool,
+        typer.Option(
+            "--auto-dispatch/--no-auto-dispatch",
+            help="Dispatch waiting calls automatically (off: you dispatch them).",
+        ),
+    ] = True,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server after setting up.")
+    ] = True,
 ) -> None:
-    """Build the demo region if needed and print its summary."""
+    """Set up the demo (region, agency, users) and run the server with a live call generator."""
+    cfg = settings()
+    if cfg.region != DEMO_REGION:
+        cfg = cfg.model_copy(update={"region": DEMO_REGION})
+    _ensure_region(rebuild=rebuild)
+
+    runtime = build_runtime(cfg)
+    upgrade(runtime.database)
+    seeded = seed_from_region(runtime.dispatch, runtime.region)
+    counts = runtime.region.manifest.counts
+    console = Console()
+    console.print(
+        f"region {DEMO_REGION}: {counts['nodes']:,} road nodes, {counts['addresses']:,} "
+        f"addresses, {counts['stations']} stations, {counts['hospitals']} hospitals"
+    )
+    console.print(
+        f"agency: {len(runtime.dispatch.stations())} stations, "
+        f"{len(runtime.dispatch.hospitals())} hospitals, {len(runtime.dispatch.units())} units"
+        + (f" ({seeded.units} units added now)" if seeded.units else "")
+    )
+    logins = _demo_logins(runtime)
+    bind = port or cfg.port
+    url = f"http://{cfg.host}:{bind}"
+    # Plain lines, never wrapped or cut: people copy these tokens.
+    typer.echo("\ndemo logins (API tokens; each `emscad demo` issues new ones):")
+    for username, role, token in logins:
+        typer.echo(f"  {username:<11} {role:<11} {token}")
+    typer.echo(f"\nemscad demo at {url}/  (API reference: {url}/docs)")
+    typer.echo(f'try: curl -H "Authorization: Bearer {logins[1][2]}" {url}/api/incidents\n')
+    if not serve:
+        runtime.close()
+        return
+
+    import uvicorn
+
+    from emscad.simulation.runner import start_simulation
+    from emscad.web.app import create_app
+
+    def simulation(rt: Runtime) -> Callable[[], None]:
+        handle = start_simulation(
+            rt, rate_per_hour=calls_per_hour, auto_dispatch=auto_dispatch, speed=4.0
+        )
+        return handle.stop
+
+    app = create_app(runtime, background=[simulation])
+    err_console.print("live call generator running; stop the demo with Ctrl-C")
+    try:
+        uvicorn.run(app, host=cfg.host, port=bind, log_level="warning", access_log=False)
+    finally:
+        runtime.close()
+
+
+def _ensure_region(*, rebuild: bool) -> None:
     from emscad.regions.synthetic import generate_region
 
     cfg = settings()
@@ -37,7 +116,7 @@ def demo(
     try:
         if rebuild:
             raise NotFound("rebuild requested")
-        region = files.read_region(root, DEMO_REGION)
+        files.read_manifest(root, DEMO_REGION)
     except NotFound:
         with progress_bar() as report:
             region = generate_region(
@@ -49,21 +128,17 @@ def demo(
                 progress=report,
             )
             files.write_region(root, region)
-        region = files.read_region(root, DEMO_REGION)
-    show_manifest(region.manifest)
-    console = Console()
-    console.print(f"region files: {root / DEMO_REGION}")
 
-    stations = region.places_of(PlaceKind.STATION)
-    hospitals = region.places_of(PlaceKind.HOSPITAL)
-    if stations and hospitals:
-        snapper, router = Snapper(region.network), Router(region.network)
-        hospital = hospitals[0]
-        h = snapper.snap(hospital.lon, hospital.lat, max_distance_m=cfg.max_snap_m)
-        sources = [snapper.snap(s.lon, s.lat, max_distance_m=cfg.max_snap_m) for s in stations]
-        etas = router.travel_times_to(h, sources, mode=Mode.LIGHTS_SIRENS)
-        console.print(f"\nLights-and-sirens drive from each station to {hospital.name}:")
-        width = max(len(s.name) for s in stations)
-        for station, eta in sorted(zip(stations, etas, strict=True), key=lambda p: p[1]):
-            minutes, seconds = divmod(round(float(eta)), 60)
-            console.print(f"  {station.name:<{width}}  {minutes:>3} min {seconds:02d} s")
+
+def _demo_logins(runtime: Runtime) -> list[tuple[str, str, str]]:
+    """Demo users (created once) with a fresh token each; older demo tokens are revoked."""
+    accounts = runtime.accounts
+    existing = {u.username for u in accounts.users()}
+    out = []
+    for username, role, unit, name in DEMO_USERS:
+        if username not in existing:
+            accounts.create_user(username, roles=[role], display_name=name, unit=unit)
+        accounts.revoke_tokens_named(username, "demo")
+        _, token = accounts.create_token(username, name="demo")
+        out.append((username, role.value, token))
+    return out

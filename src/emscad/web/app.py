@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -12,11 +12,21 @@ from starlette.concurrency import run_in_threadpool
 from emscad import __version__
 from emscad.storage.migrate import upgrade
 from emscad.web import errors
-from emscad.web.api import events, incidents, places, system, units
+from emscad.web.api import events, geocode, incidents, places, system, units
 from emscad.web.runtime import Runtime
 
+Background = Callable[[Runtime], Callable[[], None]]  # start(runtime) -> stop()
 
-def create_app(rt: Runtime, *, migrate: bool = True, warm: bool = True) -> FastAPI:
+
+def create_app(
+    rt: Runtime,
+    *,
+    migrate: bool = True,
+    warm: bool = True,
+    background: Sequence[Background] = (),
+) -> FastAPI:
+    """The app for a runtime. `background` tasks start with the server and stop with it."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if migrate:
@@ -30,10 +40,13 @@ def create_app(rt: Runtime, *, migrate: bool = True, warm: bool = True) -> FastA
                 name="warm-trees",
                 daemon=True,
             ).start()
+        stops = [start(rt) for start in background]
         try:
             yield
         finally:
             app.state.shutting_down = True
+            for stop in stops:
+                await run_in_threadpool(stop)
             await rt.hub.stop()
 
     app = FastAPI(
@@ -45,6 +58,6 @@ def create_app(rt: Runtime, *, migrate: bool = True, warm: bool = True) -> FastA
     app.state.runtime = rt
     app.state.shutting_down = False
     errors.install(app)
-    for module in (system, incidents, units, places, events):
+    for module in (system, incidents, units, places, events, geocode):
         app.include_router(module.router)
     return app

@@ -11,6 +11,7 @@ from emscad.clock import Clock, SystemClock
 from emscad.config import Settings
 from emscad.dispatch.service import DispatchService
 from emscad.errors import InvalidInput
+from emscad.geocoding import GeocodeIndex, build_index
 from emscad.recommend.plan import ResponsePlan, load_plan
 from emscad.recommend.service import Recommender
 from emscad.regions import files
@@ -38,6 +39,7 @@ class Runtime:
     snapper: Snapper
     plan: ResponsePlan
     recommender: Recommender
+    geocoder: GeocodeIndex
     hub: EventHub
 
     def close(self) -> None:
@@ -83,5 +85,6 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             max_snap_m=settings.max_snap_m,
             stale_after_s=settings.avl_stale_after_s,
         ),
+        geocoder=build_index(region),
         hub=hub,
     )
