@@ -16,10 +16,17 @@ class User:
     roles: tuple[Role, ...]
     created_at: datetime
     password_hash: str = ""  # empty: no password login (a device account)
-    totp_secret: str = ""
+    totp_secret: str = ""  # sealed (see secretbox); empty until the user enrols
+    totp_last_step: int = 0  # the last TOTP time step accepted: a code works once
     disabled: bool = False
+    locked: bool = False  # too many failed logins: an administrator must unlock
+    failed_logins: tuple[datetime, ...] = ()  # recent failures, for the lockout window
     unit: str | None = None  # a field unit's device account acts for this unit
     version: int = 0
+
+    @property
+    def mfa_enrolled(self) -> bool:
+        return bool(self.totp_secret)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,24 @@ class ApiToken:
 
 
 @dataclass(frozen=True, slots=True)
+class Session:
+    """A browser session. The cookie holds a random token; only its hash is stored."""
+
+    id: str
+    user_id: str
+    token_hash: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime  # the absolute limit
+    csrf: str  # sent back in X-CSRF-Token on every state-changing request
+    mfa_done: bool = False
+    pending_totp: str = ""  # a sealed secret offered during enrolment
+    revoked_at: datetime | None = None
+    ip: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """Who a request acts as, and what it may do."""
 
@@ -46,6 +71,7 @@ class Principal:
     permissions: frozenset[Permission]
     via: str  # "token:<id>" or "session:<id>"
     unit: str | None = None
+    csrf: str | None = None  # for sessions: the token state-changing requests must carry
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

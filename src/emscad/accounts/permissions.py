@@ -37,6 +37,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     GEOCODE = "geocode"
     SELF = "self"  # one's own account: any signed-in user
+    SIGNING_IN = "signing-in"  # the steps after the password: a session in any state
     PUBLIC = "public"  # health checks and the login page: no credentials needed
 
 
@@ -98,7 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 
 def permissions_of(roles: frozenset[Role] | set[Role]) -> frozenset[Permission]:
-    granted: set[Permission] = {Permission.PUBLIC, Permission.SELF}
+    granted: set[Permission] = {Permission.PUBLIC, Permission.SELF, Permission.SIGNING_IN}
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)

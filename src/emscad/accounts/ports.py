@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from emscad.accounts.models import ApiToken, User
+from emscad.accounts.audit import AuditEntry
+from emscad.accounts.models import ApiToken, Session, User
 
 
 class AccountTransaction(Protocol):
@@ -18,6 +20,10 @@ class AccountTransaction(Protocol):
     def save_token(self, token: ApiToken) -> None: ...
     def tokens_of(self, user_id: str) -> list[ApiToken]: ...
     def revoke_tokens_of(self, user_id: str, *, at: datetime) -> int: ...
+    def find_session(self, token_hash: str) -> Session | None: ...
+    def save_session(self, session: Session) -> None: ...
+    def revoke_sessions_of(self, user_id: str, *, at: datetime) -> list[str]: ...
+    def audit(self, entries: Sequence[AuditEntry]) -> None: ...
 
 
 class AccountStore(Protocol):

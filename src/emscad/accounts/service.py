@@ -9,10 +9,13 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 
+from emscad.accounts.audit import AuditEntry
 from emscad.accounts.models import ApiToken, Principal, User
+from emscad.accounts.passwords import check_password
 from emscad.accounts.permissions import Permission, Role, permissions_of
 from emscad.accounts.ports import AccountStore
 from emscad.clock import Clock
@@ -21,6 +24,10 @@ from emscad.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 TOKEN = re.compile(r"emscad_([A-Za-z0-9]{8,40})_([A-Za-z0-9_-]{20,100})")
 _BAD_TOKEN = "invalid or revoked token"
+
+
+def _entry(at: datetime, by: str, action: str, username: str, detail: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(at=at, actor=by, action=action, subject=f"user:{username}", detail=detail)
 
 
 def _digest(secret: str) -> str:
@@ -35,11 +42,13 @@ class AccountService:
         clock: Clock,
         new_id: Callable[[], str],
         hasher: PasswordHasher | None = None,
+        on_revoke: Callable[[str, tuple[str, ...]], None] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.new_id = new_id
         self.hasher = hasher or PasswordHasher()
+        self.on_revoke = on_revoke
 
     # -- users -----------------------------------------------------------------------------
 
@@ -51,6 +60,7 @@ class AccountService:
         display_name: str = "",
         password: str | None = None,
         unit: str | None = None,
+        by: str = "system",
     ) -> User:
         username = username.strip().lower()
         if not USERNAME.fullmatch(username):
@@ -59,6 +69,8 @@ class AccountService:
             )
         if not roles:
             raise InvalidInput("a user needs at least one role")
+        if password is not None:
+            check_password(password, username=username)
         password_hash = self.hasher.hash(password) if password else ""
         user = User(
             id=self.new_id(),
@@ -74,6 +86,17 @@ class AccountService:
             if tx.find_user_by_name(username) is not None:
                 raise Conflict(f"user {username!r} already exists")
             tx.save_user(user, expected_version=0)
+            tx.audit(
+                [
+                    _entry(
+                        user.created_at,
+                        by,
+                        "user.created",
+                        username,
+                        {"roles": [r.value for r in user.roles], "unit": unit},
+                    )
+                ]
+            )
         return user
 
     def user(self, username: str) -> User:
@@ -87,8 +110,10 @@ class AccountService:
         with self.store.read() as tx:
             return tx.list_users()
 
-    def set_disabled(self, username: str, disabled: bool) -> User:
-        """Disabling a user revokes every token at once."""
+    def set_disabled(self, username: str, disabled: bool, *, by: str = "system") -> User:
+        """Disabling a user revokes every session and token at once, open streams included."""
+        now = self.clock.now()
+        sessions: list[str] = []
         with self.store.write() as tx:
             user = tx.find_user_by_name(username)
             if user is None:
@@ -96,7 +121,12 @@ class AccountService:
             updated = replace(user, disabled=disabled, version=user.version + 1)
             tx.save_user(updated, expected_version=user.version)
             if disabled:
-                tx.revoke_tokens_of(user.id, at=self.clock.now())
+                tx.revoke_tokens_of(user.id, at=now)
+                sessions = tx.revoke_sessions_of(user.id, at=now)
+            action = "user.disabled" if disabled else "user.enabled"
+            tx.audit([_entry(now, by, action, username, {})])
+        if disabled and self.on_revoke is not None:
+            self.on_revoke(user.id, tuple(sessions))
         return updated
 
     # -- machine tokens --------------------------------------------------------------------
@@ -108,6 +138,7 @@ class AccountService:
         name: str,
         scopes: Sequence[Permission] = (),
         expires_at: datetime | None = None,
+        by: str = "system",
     ) -> tuple[ApiToken, str]:
         """A new token and its secret, which is shown once and never stored."""
         user = self.user(username)
@@ -128,15 +159,23 @@ class AccountService:
         )
         with self.store.write() as tx:
             tx.save_token(token)
+            detail = {"token": token_id, "name": token.name, "scopes": [p.value for p in scopes]}
+            tx.audit([_entry(token.created_at, by, "token.created", username, detail)])
         return token, f"emscad_{token_id}_{secret}"
 
-    def revoke_token(self, token_id: str) -> None:
+    def revoke_token(self, token_id: str, *, by: str = "system") -> None:
+        now = self.clock.now()
         with self.store.write() as tx:
             token = tx.find_token(token_id)
             if token is None:
                 raise NotFound(f"no token {token_id!r}")
             if token.revoked_at is None:
-                tx.save_token(replace(token, revoked_at=self.clock.now()))
+                tx.save_token(replace(token, revoked_at=now))
+                user = tx.find_user(token.user_id)
+                name = user.username if user else token.user_id
+                tx.audit([_entry(now, by, "token.revoked", name, {"token": token_id})])
+        if self.on_revoke is not None:
+            self.on_revoke(token.user_id, ())
 
     def revoke_tokens_named(self, username: str, name: str) -> int:
         """Revoke a user's tokens that carry this name (e.g. the demo's)."""

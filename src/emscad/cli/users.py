@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from emscad.accounts.auth import AuthPolicy, AuthService
 from emscad.accounts.permissions import Permission, Role
+from emscad.accounts.secretbox import SecretBox
 from emscad.accounts.service import AccountService
 from emscad.cli._common import err_console, print_json, settings
 from emscad.clock import SystemClock
@@ -56,7 +58,7 @@ def create_user(
     accounts, database = _accounts()
     try:
         user = accounts.create_user(
-            username, roles=role, display_name=name, password=password, unit=unit
+            username, roles=role, display_name=name, password=password, unit=unit, by="cli"
         )
     finally:
         database.dispose()
@@ -88,10 +90,76 @@ def disable_user(username: Annotated[str, typer.Argument()]) -> None:
     """Disable a user and revoke every token they hold."""
     accounts, database = _accounts()
     try:
-        accounts.set_disabled(username, True)
+        accounts.set_disabled(username, True, by="cli")
     finally:
         database.dispose()
     typer.echo(f"disabled {username}; their tokens are revoked")
+
+
+def _auth() -> tuple[AuthService, Database]:
+    """The sign-in service on the configured database (for admin commands)."""
+    cfg = settings()
+    database = Database(cfg.database)
+    upgrade(database)
+    service = AuthService(
+        SqlAccountStore(database),
+        clock=SystemClock(),
+        policy=AuthPolicy.from_settings(cfg),
+        box=SecretBox(cfg.secret_key.get_secret_value()),
+    )
+    return service, database
+
+
+@users_app.command("unlock")
+def unlock_user(username: Annotated[str, typer.Argument()]) -> None:
+    """Unlock an account locked after failed logins (recorded on the audit trail)."""
+    auth, database = _auth()
+    try:
+        auth.unlock(username, by="cli")
+    finally:
+        database.dispose()
+    typer.echo(f"unlocked {username}")
+
+
+@users_app.command("enable")
+def enable_user(username: Annotated[str, typer.Argument()]) -> None:
+    """Enable a disabled user."""
+    accounts, database = _accounts()
+    try:
+        accounts.set_disabled(username, False, by="cli")
+    finally:
+        database.dispose()
+    typer.echo(f"enabled {username}")
+
+
+@users_app.command("set-password")
+def set_password(
+    username: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = True,
+) -> None:
+    """Set a user's password (read from standard input)."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else ""
+    if not password:
+        raise InvalidInput("no password on standard input")
+    auth, database = _auth()
+    try:
+        auth.set_password(username, password, by="cli")
+    finally:
+        database.dispose()
+    typer.echo(f"password set for {username}")
+
+
+@users_app.command("reset-mfa")
+def reset_mfa(username: Annotated[str, typer.Argument()]) -> None:
+    """Forget a user's authenticator: they set up a new one at their next sign-in."""
+    auth, database = _auth()
+    try:
+        auth.reset_mfa(username, by="cli")
+    finally:
+        database.dispose()
+    typer.echo(f"MFA reset for {username}")
 
 
 @tokens_app.command("create")
@@ -106,7 +174,7 @@ def create_token(
     """Create a machine token; it is printed once, on standard output."""
     accounts, database = _accounts()
     try:
-        token, secret = accounts.create_token(username, name=name, scopes=scope or ())
+        token, secret = accounts.create_token(username, name=name, scopes=scope or (), by="cli")
     finally:
         database.dispose()
     err_console.print(f"token {token.id} for {username}; keep it secret, it is not shown again")
@@ -118,7 +186,7 @@ def revoke_token(token_id: Annotated[str, typer.Argument()]) -> None:
     """Revoke a token at once."""
     accounts, database = _accounts()
     try:
-        accounts.revoke_token(token_id)
+        accounts.revoke_token(token_id, by="cli")
     finally:
         database.dispose()
     typer.echo(f"revoked {token_id}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -11,16 +11,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from emscad.accounts.models import ApiToken, User
+from emscad.accounts.audit import AuditEntry
+from emscad.accounts.models import ApiToken, Session, User
 from emscad.errors import Conflict
 from emscad.serial import from_json, to_json
 from emscad.storage import tables as t
+from emscad.storage.audit_sql import append_audit
 from emscad.storage.db import Database
+from emscad.storage.sql import transient
 
 
 class SqlAccountTransaction:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, dialect: str) -> None:
         self.conn = conn
+        self.dialect = dialect
 
     def _user(self, row: Any) -> User:
         user: User = from_json(User, row.data)
@@ -92,17 +96,60 @@ class SqlAccountTransaction:
                 count += 1
         return count
 
+    # -- sessions ----------------------------------------------------------------------------
+
+    def find_session(self, token_hash: str) -> Session | None:
+        row = self.conn.execute(
+            sa.select(t.sessions.c.data).where(t.sessions.c.token_hash == token_hash)
+        ).first()
+        return None if row is None else from_json(Session, row.data)
+
+    def save_session(self, session: Session) -> None:
+        values = {
+            "user_id": session.user_id,
+            "token_hash": session.token_hash,
+            "revoked_at": session.revoked_at,
+            "data": to_json(session),
+        }
+        updated = self.conn.execute(
+            t.sessions.update().where(t.sessions.c.id == session.id).values(**values)
+        )
+        if updated.rowcount == 0:
+            self.conn.execute(t.sessions.insert().values(id=session.id, **values))
+
+    def revoke_sessions_of(self, user_id: str, *, at: datetime) -> list[str]:
+        rows = self.conn.execute(
+            sa.select(t.sessions.c.data).where(
+                t.sessions.c.user_id == user_id, t.sessions.c.revoked_at.is_(None)
+            )
+        )
+        revoked = []
+        for row in rows.all():
+            session: Session = from_json(Session, row.data)
+            self.save_session(replace(session, revoked_at=at))
+            revoked.append(session.id)
+        return revoked
+
+    # -- the audit trail -------------------------------------------------------------------
+
+    def audit(self, entries: Sequence[AuditEntry]) -> None:
+        append_audit(self.conn, self.dialect, entries)
+
 
 class SqlAccountStore:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._dialect = database.url.get_backend_name()
 
     @contextmanager
     def write(self) -> Iterator[SqlAccountTransaction]:
-        with self.database.transaction(write=True) as conn:
-            yield SqlAccountTransaction(conn)
+        try:
+            with self.database.transaction(write=True) as conn:
+                yield SqlAccountTransaction(conn, dialect=self._dialect)
+        except sa.exc.DBAPIError as exc:
+            raise transient(exc) from exc
 
     @contextmanager
     def read(self) -> Iterator[SqlAccountTransaction]:
         with self.database.transaction(write=False) as conn:
-            yield SqlAccountTransaction(conn)
+            yield SqlAccountTransaction(conn, dialect=self._dialect)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 import emscad.agency.events
 import emscad.incidents.events
 import emscad.units.events  # noqa: F401
+from emscad.accounts.audit import AuditEntry
 from emscad.agency.models import Hospital, Station
 from emscad.dispatch.ports import Fix
 from emscad.errors import Conflict, Contention
@@ -23,11 +24,20 @@ from emscad.events import DomainEvent, Recorded
 from emscad.incidents.models import Incident, IncidentStatus
 from emscad.serial import from_json, to_json
 from emscad.storage import tables as t
+from emscad.storage.audit_sql import append_audit, counter
 from emscad.storage.db import Database
 from emscad.units.models import Position, Unit
 
 EVENTS = "events"
 _T = TypeVar("_T", Station, Hospital)
+
+
+def _subject(event: DomainEvent) -> str:
+    for kind in ("incident", "unit", "station", "hospital"):
+        value = getattr(event, kind, None)
+        if isinstance(value, str):
+            return f"{kind}:{value}"
+    return ""
 
 
 def _data(value: Any) -> dict[str, Any]:
@@ -67,6 +77,21 @@ class SqlTransaction:
                 for r in recorded
             ],
         )
+        # Every write is also on the audit trail, with its before and after.
+        append_audit(
+            self.conn,
+            self.dialect,
+            [
+                AuditEntry(
+                    at=r.at,
+                    actor=actor,
+                    action=r.event.type,
+                    subject=_subject(r.event),
+                    detail=r.event.payload(),
+                )
+                for r in recorded
+            ],
+        )
         return recorded
 
     def events_after(self, seq: int, *, limit: int) -> list[Recorded]:
@@ -80,10 +105,7 @@ class SqlTransaction:
         return [self._recorded(row) for row in self.conn.execute(query).mappings()]
 
     def last_seq(self) -> int:
-        value = self.conn.execute(
-            sa.select(t.counters.c.value).where(t.counters.c.name == EVENTS)
-        ).scalar()
-        return int(value or 0)
+        return counter(self.conn, EVENTS)
 
     @staticmethod
     def _recorded(row: Any) -> Recorded:

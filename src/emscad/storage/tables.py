@@ -171,3 +171,28 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", UtcDateTime),
     sa.Column("data", Json, nullable=False),
 )
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("user_id", sa.String(40), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("revoked_at", UtcDateTime),
+    sa.Column("data", Json, nullable=False),
+)
+
+# The audit trail: append-only, each row's hash covering its content and the previous hash.
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False, index=True),
+    sa.Column("subject", sa.String(100), nullable=False, index=True),
+    sa.Column("detail", Json, nullable=False),
+    sa.Column("ip", sa.String(60), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)

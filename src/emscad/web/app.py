@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from emscad import __version__
 from emscad.storage.migrate import upgrade
-from emscad.web import errors
-from emscad.web.api import events, geocode, incidents, places, system, units
+from emscad.web import errors, security
+from emscad.web.api import admin, auth, events, geocode, incidents, places, system, units
 from emscad.web.runtime import Runtime
 
 Background = Callable[[Runtime], Callable[[], None]]  # start(runtime) -> stop()
@@ -58,6 +58,9 @@ def create_app(
     app.state.runtime = rt
     app.state.shutting_down = False
     errors.install(app)
-    for module in (system, incidents, units, places, events, geocode):
+    # Schema tools build the app without a runtime: no settings then, so not production.
+    settings = getattr(rt, "settings", None)
+    security.install_headers(app, production=bool(getattr(settings, "production", False)))
+    for module in (system, auth, admin, incidents, units, places, events, geocode):
         app.include_router(module.router)
     return app

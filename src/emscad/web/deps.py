@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from typing import Annotated
 
@@ -24,18 +25,39 @@ def runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
+SESSION_COOKIE = "emscad_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def principal(request: Request, rt: RuntimeDep) -> Principal:
+    """Who is calling: a bearer token (devices, integrations) or a session cookie (browsers)."""
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
-    if scheme.lower() != "bearer" or not credential:
-        raise Unauthenticated("send a bearer token: Authorization: Bearer emscad_...")
-    return await run_in_threadpool(rt.accounts.authenticate_token, credential)
+    if scheme.lower() == "bearer" and credential:
+        return await run_in_threadpool(rt.accounts.authenticate_token, credential)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise Unauthenticated("sign in, or send a bearer token: Authorization: Bearer emscad_...")
+    who = await run_in_threadpool(rt.auth.authenticate, cookie)
+    # A cookie rides along on any request the browser makes, even one another site caused:
+    # a state-changing request must also prove it came from our own page (CSRF).
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not who.csrf or not hmac.compare_digest(sent, who.csrf):
+            raise Forbidden("missing or wrong X-CSRF-Token header")
+    return who
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def require(permission: Permission) -> Callable[..., object]:
     """A dependency that admits only principals holding `permission` (PUBLIC: anyone)."""
 
-    if permission is Permission.PUBLIC:
+    if permission in (Permission.PUBLIC, Permission.SIGNING_IN):
+        # No principal needed; the sign-in steps check their own (pending) session cookie.
 
         async def public() -> None:
             return None

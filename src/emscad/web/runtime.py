@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from emscad.accounts.auth import AuthPolicy, AuthService
+from emscad.accounts.secretbox import SecretBox
 from emscad.accounts.service import AccountService
 from emscad.clock import Clock, SystemClock
 from emscad.config import Settings
@@ -18,9 +20,12 @@ from emscad.regions import files
 from emscad.regions.model import Region
 from emscad.routing import Router, Snapper
 from emscad.storage.accounts_sql import SqlAccountStore
+from emscad.storage.audit_sql import SqlAuditLog
 from emscad.storage.db import Database
 from emscad.storage.sql import SqlStore
 from emscad.web.hub import EventHub
+from emscad.web.revocations import Revocations
+from emscad.web.security import RateLimits
 
 
 def new_id() -> str:
@@ -41,6 +46,10 @@ class Runtime:
     recommender: Recommender
     geocoder: GeocodeIndex
     hub: EventHub
+    auth: AuthService
+    revocations: Revocations
+    audit: SqlAuditLog
+    limits: RateLimits
 
     def close(self) -> None:
         self.database.dispose()
@@ -68,12 +77,16 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     )
     hub = EventHub(lambda after, limit: dispatch.events_after(after, limit=limit))
     hub_ref.append(hub)
+    revocations = Revocations()
+    account_store = SqlAccountStore(database)
     return Runtime(
         settings=settings,
         clock=clock,
         database=database,
         dispatch=dispatch,
-        accounts=AccountService(SqlAccountStore(database), clock=clock, new_id=new_id),
+        accounts=AccountService(
+            account_store, clock=clock, new_id=new_id, on_revoke=revocations.revoked
+        ),
         region=region,
         router=router,
         snapper=snapper,
@@ -87,4 +100,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         ),
         geocoder=build_index(region),
         hub=hub,
+        auth=AuthService(
+            account_store,
+            clock=clock,
+            policy=AuthPolicy.from_settings(settings),
+            box=SecretBox(settings.secret_key.get_secret_value()),
+            on_revoke=revocations.revoked,
+        ),
+        revocations=revocations,
+        audit=SqlAuditLog(database),
+        limits=RateLimits(),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +129,26 @@ def test_the_stream_needs_permission(live: tuple[str, Runtime, dict[str, str]]) 
     assert r.status_code == 403
     r = httpx2.get(f"{url}/api/stream", headers={"Last-Event-ID": "x"})
     assert r.status_code == 401
+
+
+def test_disabling_a_user_closes_their_open_stream(
+    live: tuple[str, Runtime, dict[str, str]],
+) -> None:
+    url, _, tokens = live
+    auth = {"Authorization": f"Bearer {tokens['supervisor']}"}
+    with (
+        httpx2.Client(timeout=10) as client,
+        client.stream("GET", f"{url}/api/stream", headers=auth) as r,
+    ):
+        assert r.status_code == 200
+        disabled = httpx2.post(
+            f"{url}/api/admin/users/supervisor/disable",
+            headers={"Authorization": f"Bearer {tokens['admin']}"},
+        )
+        assert disabled.status_code == 200, disabled.text
+        started = time.monotonic()
+        for _ in r.iter_lines():
+            pass  # the server ends the response: the loop finishes
+        assert time.monotonic() - started < 5
+    again = httpx2.get(f"{url}/api/stream", headers=auth)
+    assert again.status_code == 401

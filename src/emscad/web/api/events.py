@@ -11,9 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from emscad.accounts.models import Principal
 from emscad.accounts.permissions import Permission
-from emscad.errors import InvalidInput
+from emscad.errors import EmscadError, InvalidInput
 from emscad.web.api.schemas import event_json
-from emscad.web.deps import RuntimeDep, require
+from emscad.web.deps import SESSION_COOKIE, RuntimeDep, require
+from emscad.web.runtime import Runtime
 
 router = APIRouter(tags=["events"])
 
@@ -31,6 +32,19 @@ async def list_events(
     events = await run_in_threadpool(rt.dispatch.events_after, after, limit=limit)
     patient = who.can(Permission.PATIENT_READ)
     return [event_json(r, patient=patient) for r in events]
+
+
+def _still_valid(rt: Runtime, request: Request) -> bool:
+    """Whether the credential that opened the stream would still be accepted now."""
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    try:
+        if scheme.lower() == "bearer" and credential:
+            rt.accounts.authenticate_token(credential)
+        else:
+            rt.auth.authenticate(request.cookies.get(SESSION_COOKIE, ""))
+    except EmscadError:
+        return False
+    return True
 
 
 def _resume_point(last_event_id: str | None, after: int | None) -> int:
@@ -61,8 +75,11 @@ async def stream(
     patient = who.can(Permission.PATIENT_READ)
     yield ServerSentEvent(comment="connected", retry=RETRY_MS)
 
+    credential_valid = rt.revocations.watch(who.user_id, lambda: _still_valid(rt, request))
+
     def alive() -> bool:
-        return not request.app.state.shutting_down
+        # Ends the stream at shutdown, and the moment the caller's access is revoked.
+        return not request.app.state.shutting_down and credential_valid()
 
     async for rec in rt.hub.stream(start, alive=alive):
         if await request.is_disconnected():

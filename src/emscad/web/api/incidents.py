@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from emscad.accounts.audit import AuditEntry
 from emscad.accounts.models import Principal
 from emscad.accounts.permissions import Permission
 from emscad.dispatch.service import Idempotency
 from emscad.errors import InvalidInput
-from emscad.incidents.events import Triage
+from emscad.events import DomainEvent
+from emscad.incidents.events import IncidentCreated, IncidentPersonsChanged, Triage
 from emscad.incidents.lifecycle import triage_of
-from emscad.incidents.models import Disposition, IncidentStatus
+from emscad.incidents.models import Disposition, Incident, IncidentStatus
 from emscad.incidents.timeline import timeline
 from emscad.incidents.times import unit_responses
 from emscad.web.api.schemas import (
@@ -29,7 +31,8 @@ from emscad.web.api.schemas import (
     incident_json,
     unit_json,
 )
-from emscad.web.deps import RuntimeDep, require
+from emscad.web.deps import RuntimeDep, client_ip, require
+from emscad.web.runtime import Runtime
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
@@ -37,6 +40,30 @@ Read = Annotated[Principal, Depends(require(Permission.INCIDENTS_READ))]
 Write = Annotated[Principal, Depends(require(Permission.INCIDENTS_WRITE))]
 Dispatch = Annotated[Principal, Depends(require(Permission.DISPATCH))]
 Recommend = Annotated[Principal, Depends(require(Permission.RECOMMEND))]
+
+
+async def _audit_patient_read(
+    rt: Runtime, who: Principal, request: Request, incidents: list[Incident]
+) -> None:
+    """Every read of patient details leaves a trace on the audit trail (HIPAA)."""
+    shown = [i.id for i in incidents if i.persons]
+    if not shown or not who.can(Permission.PATIENT_READ):
+        return
+    entry = AuditEntry(
+        at=rt.clock.now(),
+        actor=who.actor,
+        action="read.patient",
+        subject=f"incident:{shown[0]}" if len(shown) == 1 else "incidents",
+        detail={"incidents": shown, "path": request.url.path},
+        ip=client_ip(request),
+    )
+    await run_in_threadpool(rt.audit.record, entry)
+
+
+def _shows_persons(event: DomainEvent) -> bool:
+    return isinstance(event, IncidentPersonsChanged) or (
+        isinstance(event, IncidentCreated) and bool(event.persons)
+    )
 
 
 def _version(if_match: str | None) -> int | None:
@@ -88,20 +115,23 @@ async def create_incident(
 async def list_incidents(
     rt: RuntimeDep,
     who: Read,
+    request: Request,
     status: Annotated[list[IncidentStatus] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     statuses = tuple(status) if status else QUEUE_STATUSES
     found = await run_in_threadpool(rt.dispatch.incidents, statuses, limit=limit)
     patient = who.can(Permission.PATIENT_READ)
+    await _audit_patient_read(rt, who, request, found)
     return [incident_json(i, patient=patient) for i in found]
 
 
 @router.get("/{incident_id}", summary="One incident")
 async def get_incident(
-    incident_id: str, rt: RuntimeDep, who: Read, response: Response
+    incident_id: str, rt: RuntimeDep, who: Read, response: Response, request: Request
 ) -> dict[str, Any]:
     incident = await run_in_threadpool(rt.dispatch.incident, incident_id)
+    await _audit_patient_read(rt, who, request, [incident])
     response.headers["ETag"] = f'"{incident.version}"'
     return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
 
@@ -217,8 +247,13 @@ async def unassign_unit(
 
 
 @router.get("/{incident_id}/timeline", summary="Every event on the incident, described")
-async def get_timeline(incident_id: str, rt: RuntimeDep, who: Read) -> list[dict[str, Any]]:
+async def get_timeline(
+    incident_id: str, rt: RuntimeDep, who: Read, request: Request
+) -> list[dict[str, Any]]:
     events = await run_in_threadpool(rt.dispatch.incident_events, incident_id)
+    if any(_shows_persons(r.event) for r in events):
+        incident = await run_in_threadpool(rt.dispatch.incident, incident_id)
+        await _audit_patient_read(rt, who, request, [incident])
     units = await run_in_threadpool(rt.dispatch.units, include_removed=True)
     hospitals = await run_in_threadpool(rt.dispatch.hospitals)
     names = {u.id: u.call_sign for u in units} | {h.id: h.name for h in hospitals}
