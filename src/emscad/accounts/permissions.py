@@ -36,6 +36,7 @@ class Permission(StrEnum):
     USERS_ADMIN = "users:admin"
     AUDIT_READ = "audit:read"
     GEOCODE = "geocode"
+    MAP = "map"  # the basemap drawn from the region's roads
     SELF = "self"  # one's own account: any signed-in user
     SIGNING_IN = "signing-in"  # the steps after the password: a session in any state
     PUBLIC = "public"  # health checks and the login page: no credentials needed
@@ -47,6 +48,7 @@ _CONSOLE = {
     Permission.EVENTS_READ,
     Permission.RECOMMEND,
     Permission.GEOCODE,
+    Permission.MAP,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -80,10 +82,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.UNIT_STATUS_OWN,
             Permission.AVL_WRITE,
             Permission.EVENTS_READ,
+            Permission.MAP,
         }
     ),
     Role.STAFF: frozenset(),
-    Role.ANALYST: frozenset({Permission.INCIDENTS_READ, Permission.UNITS_READ}),
+    Role.ANALYST: frozenset({Permission.INCIDENTS_READ, Permission.UNITS_READ, Permission.MAP}),
     Role.ADMIN: frozenset(
         {
             Permission.INCIDENTS_READ,
