@@ -419,6 +419,21 @@ class DispatchService:
             raise NotFound(f"no hospital {hospital_id!r}")
         return found
 
+    def board(
+        self, statuses: Sequence[IncidentStatus], *, limit: int = 500
+    ) -> tuple[int, list[Incident], list[Unit], list[Station], list[Hospital]]:
+        """Everything a console starts from, read in one transaction, with the number of the
+        last event it includes: the live stream resumes right after it, so nothing that
+        happens in between is missed or applied twice."""
+        with self.store.read() as tx:
+            return (
+                tx.last_seq(),
+                tx.list_incidents(statuses=statuses, limit=limit),
+                tx.list_units(),
+                tx.list_stations(),
+                tx.list_hospitals(),
+            )
+
     def situation(
         self, incident_id: str
     ) -> tuple[Incident, list[Unit], list[Station], list[Hospital]]:

@@ -12,7 +12,17 @@ from starlette.concurrency import run_in_threadpool
 from emscad import __version__
 from emscad.storage.migrate import upgrade
 from emscad.web import errors, security
-from emscad.web.api import admin, auth, events, geocode, incidents, places, system, units
+from emscad.web.api import (
+    admin,
+    auth,
+    board,
+    events,
+    geocode,
+    incidents,
+    places,
+    system,
+    units,
+)
 from emscad.web.runtime import Runtime
 
 Background = Callable[[Runtime], Callable[[], None]]  # start(runtime) -> stop()
@@ -61,6 +71,6 @@ def create_app(
     # Schema tools build the app without a runtime: no settings then, so not production.
     settings = getattr(rt, "settings", None)
     security.install_headers(app, production=bool(getattr(settings, "production", False)))
-    for module in (system, auth, admin, incidents, units, places, events, geocode):
+    for module in (system, auth, admin, board, incidents, units, places, events, geocode):
         app.include_router(module.router)
     return app

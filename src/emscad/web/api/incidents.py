@@ -42,7 +42,7 @@ Dispatch = Annotated[Principal, Depends(require(Permission.DISPATCH))]
 Recommend = Annotated[Principal, Depends(require(Permission.RECOMMEND))]
 
 
-async def _audit_patient_read(
+async def audit_patient_read(
     rt: Runtime, who: Principal, request: Request, incidents: list[Incident]
 ) -> None:
     """Every read of patient details leaves a trace on the audit trail (HIPAA)."""
@@ -122,7 +122,7 @@ async def list_incidents(
     statuses = tuple(status) if status else QUEUE_STATUSES
     found = await run_in_threadpool(rt.dispatch.incidents, statuses, limit=limit)
     patient = who.can(Permission.PATIENT_READ)
-    await _audit_patient_read(rt, who, request, found)
+    await audit_patient_read(rt, who, request, found)
     return [incident_json(i, patient=patient) for i in found]
 
 
@@ -131,7 +131,7 @@ async def get_incident(
     incident_id: str, rt: RuntimeDep, who: Read, response: Response, request: Request
 ) -> dict[str, Any]:
     incident = await run_in_threadpool(rt.dispatch.incident, incident_id)
-    await _audit_patient_read(rt, who, request, [incident])
+    await audit_patient_read(rt, who, request, [incident])
     response.headers["ETag"] = f'"{incident.version}"'
     return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
 
@@ -253,7 +253,7 @@ async def get_timeline(
     events = await run_in_threadpool(rt.dispatch.incident_events, incident_id)
     if any(_shows_persons(r.event) for r in events):
         incident = await run_in_threadpool(rt.dispatch.incident, incident_id)
-        await _audit_patient_read(rt, who, request, [incident])
+        await audit_patient_read(rt, who, request, [incident])
     units = await run_in_threadpool(rt.dispatch.units, include_removed=True)
     hospitals = await run_in_threadpool(rt.dispatch.hospitals)
     names = {u.id: u.call_sign for u in units} | {h.id: h.name for h in hospitals}
