@@ -52,8 +52,9 @@ def test_the_demo_sets_up_and_prints_logins(
     accounts = AccountService(SqlAccountStore(database), clock=SystemClock(), new_id=str)
     with pytest.raises(Unauthenticated):
         accounts.authenticate_token(tokens[0])
-    new = [line.split()[-1] for line in again.out.splitlines() if line.startswith("  calltaker")]
-    assert accounts.authenticate_token(new[0]).username == "calltaker"
+    new = [line.split() for line in again.out.splitlines() if line.startswith("  calltaker")]
+    assert accounts.authenticate_token(new[0][-1]).username == "calltaker"
+    assert len(new[0][2]) >= 12  # a passphrase
     database.dispose()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Annotated
 
@@ -55,11 +56,18 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the server after setting up.")
     ] = True,
+    mfa: Annotated[
+        bool,
+        typer.Option(
+            "--mfa/--no-mfa",
+            help="Ask console users for a second factor, as production does (off in the demo).",
+        ),
+    ] = False,
 ) -> None:
     """Set up the demo (region, agency, users) and run the server with a live call generator."""
     cfg = settings()
-    if cfg.region != DEMO_REGION:
-        cfg = cfg.model_copy(update={"region": DEMO_REGION})
+    # The demo needs no authenticator app unless asked: production always asks for one.
+    cfg = cfg.model_copy(update={"region": DEMO_REGION, **({} if mfa else {"mfa_roles": ()})})
     _ensure_region(rebuild=rebuild)
 
     runtime = build_runtime(cfg)
@@ -79,12 +87,15 @@ def demo(
     logins = _demo_logins(runtime)
     bind = port or cfg.port
     url = f"http://{cfg.host}:{bind}"
-    # Plain lines, never wrapped or cut: people copy these tokens.
-    typer.echo("\ndemo logins (API tokens; each `emscad demo` issues new ones):")
-    for username, role, token in logins:
-        typer.echo(f"  {username:<11} {role:<11} {token}")
+    # Plain lines, never wrapped or cut: people copy these.
+    typer.echo("\ndemo logins (each `emscad demo` sets new passwords and tokens):")
+    typer.echo(f"  {'user':<11} {'role':<11} {'password':<32} API token")
+    for username, role, password, token in logins:
+        typer.echo(f"  {username:<11} {role:<11} {password:<32} {token}")
+    if not mfa:
+        typer.echo("  (second factor off for the demo; `emscad demo --mfa` turns it on)")
     typer.echo(f"\nemscad demo at {url}/  (API reference: {url}/docs)")
-    typer.echo(f'try: curl -H "Authorization: Bearer {logins[1][2]}" {url}/api/incidents\n')
+    typer.echo(f'try: curl -H "Authorization: Bearer {logins[1][3]}" {url}/api/incidents\n')
     if not serve:
         runtime.close()
         return
@@ -130,15 +141,31 @@ def _ensure_region(*, rebuild: bool) -> None:
             files.write_region(root, region)
 
 
-def _demo_logins(runtime: Runtime) -> list[tuple[str, str, str]]:
-    """Demo users (created once) with a fresh token each; older demo tokens are revoked."""
+def _demo_logins(runtime: Runtime) -> list[tuple[str, str, str, str]]:
+    """Demo users (created once), each with a fresh password and token on every run.
+
+    Nothing fixed lives in the code: a demo left running on a network is not open to anyone
+    who has read the source.
+    """
     accounts = runtime.accounts
     existing = {u.username for u in accounts.users()}
     out = []
     for username, role, unit, name in DEMO_USERS:
         if username not in existing:
-            accounts.create_user(username, roles=[role], display_name=name, unit=unit)
+            accounts.create_user(username, roles=[role], display_name=name, unit=unit, by="demo")
+        password = _passphrase()
+        runtime.auth.set_password(username, password, by="demo")
         accounts.revoke_tokens_named(username, "demo")
-        _, token = accounts.create_token(username, name="demo")
-        out.append((username, role.value, token))
+        _, token = accounts.create_token(username, name="demo", by="demo")
+        out.append((username, role.value, password, token))
     return out
+
+
+_WORDS = (
+    "amber basin cedar delta ember falcon garnet harbor iris juniper kestrel lantern maple "
+    "nectar orbit prairie quartz raven sierra timber umber valley willow yarrow zephyr"
+).split()
+
+
+def _passphrase() -> str:
+    return "-".join(secrets.choice(_WORDS) for _ in range(3)) + f"-{secrets.randbelow(100):02d}"
