@@ -1,0 +1,1 @@
+"""Call intake by text and by device location: SMS webhooks, text threads, PIDF-LO, history."""
