@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     mfa_roles: tuple[str, ...] = Field(
         default=CONSOLE_ROLES, description="Roles that must use a second factor (TOTP)."
     )
+    public_url: str = Field(
+        default="http://localhost:8000",
+        description="The address users open emscad at; WebAuthn keys are bound to its host.",
+    )
     lockout_failures: int = Field(
         default=5, ge=1, le=100, description="Failed logins that lock an account."
     )
@@ -94,6 +98,11 @@ class Settings(BaseSettings):
     )
     webhook_rate_per_minute: int = Field(
         default=600, ge=1, description="Webhook requests allowed per client address per minute."
+    )
+    tile_url: str | None = Field(
+        default=None,
+        description="A raster tile server URL template for the console map (online agencies); "
+        "default: the region's own roads, offline.",
     )
 
     @model_validator(mode="before")

@@ -63,6 +63,7 @@ class LoginResult:
     token: str  # the session cookie's value; only its hash is stored
     session: Session
     next_step: NextStep
+    methods: tuple[str, ...] = ()  # the second factors the user has: "totp", "webauthn"
 
 
 Revoked = Callable[[str, tuple[str, ...]], None]  # (user id, session ids) -> None
@@ -152,7 +153,10 @@ class AuthService:
         )
         tx.save_session(session)
         tx.audit([self._entry(now, user.username, "logon.success", f"next: {step}", ip)])
-        return LoginResult(token=token, session=session, next_step=step)
+        methods = (("totp",) if user.totp_secret else ()) + (
+            ("webauthn",) if user.security_keys else ()
+        )
+        return LoginResult(token=token, session=session, next_step=step, methods=methods)
 
     def _decoy(self) -> str:
         """A hash to verify against when the user does not exist, so both take as long."""

@@ -9,6 +9,17 @@ from emscad.accounts.permissions import Permission, Role
 
 
 @dataclass(frozen=True, slots=True)
+class SecurityKey:
+    """A registered WebAuthn credential (a security key or a platform authenticator)."""
+
+    credential_id: str  # base64url
+    public_key: str  # base64url, COSE
+    sign_count: int
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class User:
     id: str
     username: str
@@ -18,6 +29,7 @@ class User:
     password_hash: str = ""  # empty: no password login (a device account)
     totp_secret: str = ""  # sealed (see secretbox); empty until the user enrols
     totp_last_step: int = 0  # the last TOTP time step accepted: a code works once
+    security_keys: tuple[SecurityKey, ...] = ()
     disabled: bool = False
     locked: bool = False  # too many failed logins: an administrator must unlock
     failed_logins: tuple[datetime, ...] = ()  # recent failures, for the lockout window
@@ -26,7 +38,7 @@ class User:
 
     @property
     def mfa_enrolled(self) -> bool:
-        return bool(self.totp_secret)
+        return bool(self.totp_secret) or bool(self.security_keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +68,7 @@ class Session:
     csrf: str  # sent back in X-CSRF-Token on every state-changing request
     mfa_done: bool = False
     pending_totp: str = ""  # a sealed secret offered during enrolment
+    challenge: str = ""  # base64url: the WebAuthn challenge this session was given
     revoked_at: datetime | None = None
     ip: str = ""
     user_agent: str = ""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emscad.accounts.auth import AuthPolicy, AuthService
+from emscad.accounts.keys import SecurityKeys
 from emscad.accounts.secretbox import SecretBox
 from emscad.accounts.service import AccountService
 from emscad.clock import Clock, SystemClock
@@ -50,6 +51,7 @@ class Runtime:
     revocations: Revocations
     audit: SqlAuditLog
     limits: RateLimits
+    keys: SecurityKeys
 
     def close(self) -> None:
         self.database.dispose()
@@ -79,6 +81,13 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     hub_ref.append(hub)
     revocations = Revocations()
     account_store = SqlAccountStore(database)
+    auth = AuthService(
+        account_store,
+        clock=clock,
+        policy=AuthPolicy.from_settings(settings),
+        box=SecretBox(settings.secret_key.get_secret_value()),
+        on_revoke=revocations.revoked,
+    )
     return Runtime(
         settings=settings,
         clock=clock,
@@ -100,14 +109,9 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         ),
         geocoder=build_index(region),
         hub=hub,
-        auth=AuthService(
-            account_store,
-            clock=clock,
-            policy=AuthPolicy.from_settings(settings),
-            box=SecretBox(settings.secret_key.get_secret_value()),
-            on_revoke=revocations.revoked,
-        ),
+        auth=auth,
         revocations=revocations,
         audit=SqlAuditLog(database),
         limits=RateLimits(),
+        keys=SecurityKeys(auth, public_url=settings.public_url),
     )

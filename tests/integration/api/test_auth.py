@@ -210,3 +210,62 @@ def test_wrong_mfa_codes_count_towards_the_lockout(api: Api) -> None:
         )
     assert _login(api).status_code == 403
     assert secret
+
+
+def test_a_security_key_can_stand_in_for_the_totp_code(api: Api) -> None:
+    from tests.factories.webauthn import SoftKey
+
+    _user(api)
+    _, csrf = _enrol(api)
+    key = SoftKey(rp_id="localhost", origin="http://localhost:8000")
+    options = api.client.post("/api/auth/keys/options", headers={"X-CSRF-Token": csrf}).json()
+    assert options["rp"]["id"] == "localhost"
+    added = api.client.post(
+        "/api/auth/keys",
+        json={"credential": key.register(options), "name": "yubikey"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert added.status_code == 201, added.text
+    api.client.post("/api/auth/logout")
+    api.clock.advance(timedelta(seconds=60))
+    again = _login(api)
+    assert set(again.json()["methods"]) == {"totp", "webauthn"}
+    csrf = again.json()["csrf"]
+    challenge = api.client.post("/api/auth/webauthn/options", headers={"X-CSRF-Token": csrf})
+    done = api.client.post(
+        "/api/auth/webauthn",
+        json={"credential": key.sign_in(challenge.json())},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert done.status_code == 200, done.text
+    assert api.client.get("/api/incidents").status_code == 200
+
+
+def test_a_replayed_or_forged_key_answer_is_refused(api: Api) -> None:
+    from tests.factories.webauthn import SoftKey
+
+    _user(api)
+    _, csrf = _enrol(api)
+    key = SoftKey(rp_id="localhost", origin="http://localhost:8000")
+    options = api.client.post("/api/auth/keys/options", headers={"X-CSRF-Token": csrf}).json()
+    api.client.post(
+        "/api/auth/keys", json={"credential": key.register(options)}, headers={"X-CSRF-Token": csrf}
+    )
+    api.client.post("/api/auth/logout")
+    again = _login(api)
+    csrf = again.json()["csrf"]
+    first = api.client.post("/api/auth/webauthn/options", headers={"X-CSRF-Token": csrf}).json()
+    # an answer to a challenge the server never gave
+    forged = key.sign_in(first, challenge="bm90LXRoZS1jaGFsbGVuZ2U")
+    r = api.client.post(
+        "/api/auth/webauthn", json={"credential": forged}, headers={"X-CSRF-Token": csrf}
+    )
+    assert r.status_code == 401
+    # the challenge was used up by that attempt: a correct answer to it is refused too
+    late = api.client.post(
+        "/api/auth/webauthn",
+        json={"credential": key.sign_in(first)},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert late.status_code == 422
+    assert api.client.get("/api/incidents").status_code == 403

@@ -10,8 +10,9 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from emscad.accounts.auth import NextStep
+from emscad.accounts.models import Principal
 from emscad.accounts.permissions import Permission
-from emscad.errors import Forbidden, Unauthenticated
+from emscad.errors import Forbidden, InvalidInput, Unauthenticated
 from emscad.web.api.schemas import Body
 from emscad.web.deps import CSRF_HEADER, SESSION_COOKIE, RuntimeDep, client_ip, require
 from emscad.web.runtime import Runtime
@@ -41,6 +42,14 @@ def _set_cookie(response: Response, rt: Runtime, token: str) -> None:
         samesite="strict",  # never sent on requests other sites start
         path="/",
     )
+
+
+def _browser_session(request: Request) -> str:
+    """The session cookie of an already signed-in caller; a token cannot register keys."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        raise InvalidInput("security keys are registered from a signed-in browser session")
+    return token
 
 
 def _cookie(request: Request) -> str:
@@ -78,7 +87,11 @@ async def login(
         )
     )
     _set_cookie(response, rt, result.token)
-    return {"next": result.next_step.value, "csrf": result.session.csrf}
+    return {
+        "next": result.next_step.value,
+        "csrf": result.session.csrf,
+        "methods": list(result.methods),
+    }
 
 
 @router.post("/mfa", summary="Finish signing in with the authenticator app's code")
@@ -106,6 +119,53 @@ async def confirm(body: CodeIn, request: Request, rt: RuntimeDep, _: SigningIn) 
     await _check_csrf(request, rt, token)
     session = await run_in_threadpool(
         lambda: rt.auth.confirm_enrolment(token, body.code, ip=client_ip(request))
+    )
+    return {"next": NextStep.DONE.value, "csrf": session.csrf}
+
+
+class CredentialIn(Body):
+    credential: dict[str, Any] = Field(description="The browser's PublicKeyCredential as JSON.")
+    name: str = Field(default="security key", max_length=60)
+
+
+@router.post("/keys/options", summary="Start registering a security key (WebAuthn)")
+async def key_options(
+    request: Request, rt: RuntimeDep, who: Annotated[Principal, Depends(require(Permission.SELF))]
+) -> dict[str, Any]:
+    return await run_in_threadpool(rt.keys.registration_options, _browser_session(request))
+
+
+@router.post("/keys", status_code=201, summary="Register a security key with its response")
+async def add_key(
+    body: CredentialIn,
+    request: Request,
+    rt: RuntimeDep,
+    who: Annotated[Principal, Depends(require(Permission.SELF))],
+) -> dict[str, Any]:
+    user = await run_in_threadpool(
+        lambda: rt.keys.register(
+            _browser_session(request), body.credential, name=body.name, ip=client_ip(request)
+        )
+    )
+    return {"keys": [k.name for k in user.security_keys]}
+
+
+@router.post("/webauthn/options", summary="Sign-in step: a challenge for a security key")
+async def webauthn_options(request: Request, rt: RuntimeDep, _: SigningIn) -> dict[str, Any]:
+    token = _cookie(request)
+    await _check_csrf(request, rt, token)
+    return await run_in_threadpool(rt.keys.authentication_options, token)
+
+
+@router.post("/webauthn", summary="Sign-in step: the security key's answer")
+async def webauthn(
+    body: CredentialIn, request: Request, rt: RuntimeDep, _: SigningIn
+) -> dict[str, Any]:
+    token = _cookie(request)
+    await _check_csrf(request, rt, token)
+    rt.limits.hit(f"{rt.settings.login_rate_per_minute}/minute", "mfa-ip", client_ip(request))
+    session = await run_in_threadpool(
+        lambda: rt.keys.authenticate(token, body.credential, ip=client_ip(request))
     )
     return {"next": NextStep.DONE.value, "csrf": session.csrf}
 
