@@ -26,7 +26,10 @@ class EventHub:
         self._poll_s = poll_s
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
-        self._changed: asyncio.Condition | None = None
+        # Set (and replaced by a fresh one) each time new events are in memory. A plain
+        # event rather than a Condition: a stream cancelled while waiting (its client went
+        # away) must not be able to leave a lock behind that silences every other stream.
+        self._news: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
 
@@ -39,7 +42,7 @@ class EventHub:
         self._last = from_seq
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        self._changed = asyncio.Condition()
+        self._news = asyncio.Event()
         self._task = asyncio.create_task(self._follow(), name="event-hub")
 
     async def stop(self) -> None:
@@ -48,9 +51,13 @@ class EventHub:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._changed is not None:
-            async with self._changed:
-                self._changed.notify_all()
+        self._announce()
+
+    def _announce(self) -> None:
+        """Wake every waiting stream; later waiters wait for the next news."""
+        if self._news is not None:
+            news, self._news = self._news, asyncio.Event()
+            news.set()
 
     def notify(self, seq: int) -> None:
         """Called from any thread after a commit that wrote events up to `seq`."""
@@ -60,7 +67,6 @@ class EventHub:
 
     async def _follow(self) -> None:
         assert self._wake is not None
-        assert self._changed is not None
         while not self._closing:
             # Poll even without a wake-up: another process may have written (PostgreSQL).
             with contextlib.suppress(TimeoutError):
@@ -72,14 +78,13 @@ class EventHub:
                     break
                 self._buffer.extend(batch)
                 self._last = batch[-1].seq
-                async with self._changed:
-                    self._changed.notify_all()
+                self._announce()
                 if len(batch) < 1000:
                     break
 
     async def stream(self, after: int, *, alive: Callable[[], bool]) -> AsyncIterator[Recorded]:
         """Every event after `after`, then each new one as it comes, while `alive()`."""
-        assert self._changed is not None
+        assert self._news is not None
         cursor = after
         while not self._closing and alive():
             oldest = self._buffer[0].seq if self._buffer else self._last + 1
@@ -99,6 +104,7 @@ class EventHub:
                     yield rec
                     cursor = rec.seq
                 continue
-            async with self._changed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), timeout=self._poll_s)
+            # No await since `pending` was read, so no news can have been missed.
+            news = self._news
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(news.wait(), timeout=self._poll_s)
