@@ -17,8 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -28,15 +26,13 @@ from typing import Any
 
 import httpx2
 import numpy as np
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
+from benchmarks._server import free_port, prepare_backend, seed_places, start_server, stop_server
 from benchmarks._stats import line, summary
 from emscad.accounts.permissions import Role
-from emscad.agency.models import Hospital, Station
 from emscad.config import Settings
 from emscad.regions import files
-from emscad.regions.model import PlaceKind, Region
+from emscad.regions.model import Region
 from emscad.regions.synthetic import generate_region
 from emscad.storage.db import Database
 from emscad.storage.migrate import upgrade
@@ -49,28 +45,12 @@ UNITS = 60
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def seed(settings: Settings, region: Region) -> tuple[str, str]:
     """Stations, hospitals, 60 units, a dispatcher and an AVL gateway; their tokens."""
     rt = build_runtime(settings)
     try:
         upgrade(rt.database)
-        stations = region.places_of(PlaceKind.STATION)
-        for p in stations:
-            rt.dispatch.save_station("bench", Station(id=p.id, name=p.name, lon=p.lon, lat=p.lat))
-        for p in region.places_of(PlaceKind.HOSPITAL):
-            caps = ("emergency", *(c for c in p.capabilities if c != "emergency"))
-            rt.dispatch.save_hospital(
-                "bench", Hospital(id=p.id, name=p.name, lon=p.lon, lat=p.lat, capabilities=caps)
-            )
+        stations = seed_places(rt, region)
         rng = np.random.default_rng(3)
         kinds = [UnitType.ALS] * 36 + [UnitType.BLS] * 18 + [UnitType.POLICE] * 6
         for i, kind in enumerate(kinds):
@@ -95,27 +75,6 @@ def seed(settings: Settings, region: Region) -> tuple[str, str]:
         return token, avl_token
     finally:
         rt.close()
-
-
-def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "emscad", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server died:\n{log.read_text()}")
-        try:
-            if httpx2.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx2.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 async def open_loop(
@@ -268,25 +227,6 @@ async def measure(
     return out
 
 
-def prepare_backend(backend: str, tmp: Path) -> tuple[str, Any]:
-    """A database URL for the backend, and a clean-up function."""
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
-    base = os.environ.get("EMSCAD_TEST_POSTGRES_URL", PG_DEFAULT)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
-
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=60.0)
@@ -303,7 +243,8 @@ def main() -> None:
         files.write_region(tmp / "home" / "regions", region)
         for backend in args.backends.split(","):
             print(f"\n{backend}:")
-            database_url, cleanup = prepare_backend(backend, tmp)
+            postgres = os.environ.get("EMSCAD_TEST_POSTGRES_URL", PG_DEFAULT)
+            database_url, cleanup = prepare_backend(backend, tmp, postgres)
             try:
                 settings = Settings(home=tmp / "home", region="bench", database_url=database_url)
                 Database(database_url).dispose()
@@ -326,8 +267,7 @@ def main() -> None:
                         print((tmp / f"{backend}.log").read_text()[-3000:])
                         raise
                 finally:
-                    server.terminate()
-                    server.wait(timeout=15)
+                    stop_server(server)
             finally:
                 cleanup()
     print(json.dumps(results, separators=(",", ":")))
