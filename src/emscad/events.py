@@ -42,6 +42,11 @@ class DomainEvent:
     def unit_id(self) -> str | None:
         return getattr(self, "unit", None)
 
+    @property
+    def subject(self) -> str | None:
+        """What else the event is about ("thread:<id>"), when neither incident nor unit."""
+        return None
+
     def payload(self) -> dict[str, Any]:
         return {f.name: _to_json(getattr(self, f.name)) for f in dataclasses.fields(self)}
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from emscad.accounts.permissions import Role
 from emscad.agency.models import Hospital, Station
@@ -20,6 +21,7 @@ from emscad.storage.db import Database
 from emscad.units.events import UnitProfile
 from emscad.units.models import DEFAULT_CAPABILITIES, UnitStatus, UnitType
 from emscad.web.runtime import Runtime, build_runtime
+from tests.factories import sms
 
 T0 = datetime(2026, 7, 6, 22, 20, tzinfo=UTC)
 PERSONAS = {
@@ -61,6 +63,11 @@ def settings_for(home: Path, database: Database) -> Settings:
         home=home,
         region="test",
         database_url=database.url.render_as_string(hide_password=False),
+        text_lines=sms.TEXT_LINES,
+        sos_lines=sms.SOS_LINES,
+        public_url=sms.PUBLIC_URL,
+        twilio_auth_token=SecretStr(sms.TWILIO_AUTH_TOKEN),
+        telnyx_public_key=sms.TELNYX_PUBLIC_KEY,
     )
 
 

@@ -42,6 +42,8 @@ def test_the_demo_sets_up_and_prints_logins(
     result = cli("demo", "--no-serve")
     assert result.code == 0, result.err
     assert "agency:" in result.out
+    assert "safety demo:" in result.out
+    assert "/api/watch/plate-reads" in result.out
     tokens = [line.split()[-1] for line in result.out.splitlines() if "emscad_" in line]
     assert len([t for t in tokens if t.startswith("emscad_")]) >= 7
     # A second run issues new tokens and revokes the old ones.

@@ -11,8 +11,9 @@ import pytest
 
 from emscad.agency.models import Hospital, Station
 from emscad.clock import FixedClock
+from emscad.dispatch.idempotency import Idempotency
 from emscad.dispatch.ports import Fix
-from emscad.dispatch.service import DispatchService, Idempotency
+from emscad.dispatch.service import DispatchService
 from emscad.errors import Conflict, InvalidInput, NotFound
 from emscad.incidents import lifecycle as incidents
 from emscad.incidents.events import Triage

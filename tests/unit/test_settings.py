@@ -39,3 +39,17 @@ def test_an_unreadable_secret_file_is_a_clear_error(
     monkeypatch.setenv("EMSCAD_SECRET_KEY_FILE", str(tmp_path / "missing"))
     with pytest.raises(ValidationError, match="EMSCAD_SECRET_KEY_FILE: cannot read"):
         Settings()
+
+
+def test_the_safety_settings_default_to_the_domain_defaults() -> None:
+    from emscad.dispatch.safety.policy import SafetyPolicy
+
+    assert SafetyPolicy.from_settings(Settings()) == SafetyPolicy()
+
+
+def test_an_unusable_escalation_ladder_names_its_setting() -> None:
+    from emscad.dispatch.safety.policy import SafetyPolicy
+    from emscad.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="EMSCAD_SOS_LADDER"):
+        SafetyPolicy.from_settings(Settings(sos_ladder="30=consoles"))

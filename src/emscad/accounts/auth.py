@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 import pyotp
 from argon2 import PasswordHasher
@@ -77,6 +78,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class Duress(Protocol):
+    """The safety layer's duress PIN: typed at sign-in instead of the password."""
+
+    def is_duress_pin(self, user_id: str, pin: str) -> bool: ...
+    def duress_sign_in(self, user_id: str) -> None: ...
+
+
 class AuthService:
     def __init__(
         self,
@@ -87,7 +95,9 @@ class AuthService:
         box: SecretBox,
         hasher: PasswordHasher | None = None,
         on_revoke: Revoked | None = None,
+        duress: Duress | None = None,
     ) -> None:
+        self.duress = duress
         self.store = store
         self.clock = clock
         self.policy = policy
@@ -104,13 +114,17 @@ class AuthService:
     def login(self, username: str, password: str, *, ip: str, user_agent: str) -> LoginResult:
         now = self.clock.now()
         name = username.strip().lower()[:40]
+        with self.store.read() as tx:
+            found = tx.find_user_by_name(name)
+        # The costly hash checks run outside the write transaction: on SQLite that holds the
+        # database's only write lock, and argon2 takes a good part of a second.
+        verdict = self._verdict(found, password)
         # A refusal must still commit its audit record and failure count, so it is raised
         # only after the transaction ends.
         refusal: Exception | None = None
         with self.store.write() as tx:
             user = tx.find_user_by_name(name)
-            if user is None or not user.password_hash:
-                self._check(self._decoy(), password)
+            if user is None or found is None or user.id != found.id or verdict == "unknown":
                 tx.audit([self._entry(now, name, "logon.failure", "unknown user", ip)])
                 refusal = Unauthenticated(BAD_LOGIN)
             elif user.locked:
@@ -119,17 +133,44 @@ class AuthService:
             elif user.disabled:
                 tx.audit([self._entry(now, name, "logon.refused", "account disabled", ip)])
                 refusal = Unauthenticated(BAD_LOGIN)
-            elif not self._check(user.password_hash, password):
+            elif user.password_hash != found.password_hash:
+                # The password changed while this sign-in was being checked: try again.
+                refusal = Unauthenticated(BAD_LOGIN)
+            elif verdict == "wrong":
                 self._fail(tx, user, now, ip, "wrong password")
                 refusal = Unauthenticated(BAD_LOGIN)
             else:
-                result = self._open_session(tx, user, now, ip, user_agent)
+                # Under duress the sign-in looks normal, so whoever makes them do it sees
+                # nothing amiss; a silent SOS goes out once this commits. The audit says so.
+                duress = verdict == "duress"
+                result = self._open_session(tx, user, now, ip, user_agent, duress=duress)
         if refusal is not None:
             raise refusal
+        if verdict == "duress" and self.duress is not None and found is not None:
+            self.duress.duress_sign_in(found.id)
         return result
 
+    def _verdict(self, user: User | None, password: str) -> str:
+        """ "unknown", "ok", "duress" or "wrong" (locked and disabled accounts are told apart
+        in the write transaction, on the user as it is then)."""
+        if user is None or not user.password_hash:
+            self._check(self._decoy(), password)  # as slow as a real check: no user oracle
+            return "unknown"
+        if self._check(user.password_hash, password):
+            return "ok"
+        if self.duress is not None and self.duress.is_duress_pin(user.id, password):
+            return "duress"
+        return "wrong"
+
     def _open_session(
-        self, tx: AccountTransaction, user: User, now: datetime, ip: str, user_agent: str
+        self,
+        tx: AccountTransaction,
+        user: User,
+        now: datetime,
+        ip: str,
+        user_agent: str,
+        *,
+        duress: bool = False,
     ) -> LoginResult:
         step = NextStep.DONE
         if self.needs_mfa(user):
@@ -152,7 +193,8 @@ class AuthService:
             user_agent=user_agent[:200],
         )
         tx.save_session(session)
-        tx.audit([self._entry(now, user.username, "logon.success", f"next: {step}", ip)])
+        detail = f"next: {step}" + ("; DURESS PIN: silent SOS raised" if duress else "")
+        tx.audit([self._entry(now, user.username, "logon.success", detail, ip)])
         methods = (("totp",) if user.totp_secret else ()) + (
             ("webauthn",) if user.security_keys else ()
         )
@@ -259,15 +301,20 @@ class AuthService:
 
     # -- sessions --------------------------------------------------------------------------
 
-    def authenticate(self, token: str) -> Principal:
-        """The principal a session cookie stands for; refuses ended or revoked sessions."""
+    def authenticate(self, token: str, *, activity: bool = True) -> Principal:
+        """The principal a session cookie stands for; refuses ended or revoked sessions.
+
+        `activity` False for requests the page makes on its own (a background poll, the
+        live stream checking it may go on): they do not count as the user being there, so
+        an abandoned console still times out.
+        """
         now = self.clock.now()
         with self.store.read() as tx:
             session = self._live(tx, token, now)
             user = tx.find_user(session.user_id)
         if user is None or user.disabled or user.locked:
             raise Unauthenticated("sign in again")
-        if now - session.last_seen_at > timedelta(minutes=1):
+        if activity and now - session.last_seen_at > timedelta(minutes=1):
             # Idle time counts from the last request; a minute's resolution saves a write
             # on every request.
             with self.store.write() as tx:

@@ -36,6 +36,14 @@ class Permission(StrEnum):
     USERS_ADMIN = "users:admin"
     AUDIT_READ = "audit:read"
     GEOCODE = "geocode"
+    TEXTS = "texts"  # read text conversations and reply to them
+    PREMISES_ADMIN = "premises:admin"  # keep premise cautions
+    ORDERS_READ = "orders:read"  # protective orders (field crews: the respondent only; audited)
+    ORDERS_MANAGE = "orders:manage"  # enter, edit, verify, withdraw orders; restore protection
+    ALARMS = "alarms"  # see, acknowledge and clear staff SOS, welfare alerts, escort requests
+    FEEDS = "feeds"  # plate readers, offender monitoring, panic buttons (machine tokens)
+    STAFF_READ = "staff:read"  # staff records, as each role may see them (audited)
+    STAFF_ADMIN = "staff:admin"  # edit staff records (confidential flag, schedule, contacts)
     MAP = "map"  # the basemap drawn from the region's roads
     SELF = "self"  # one's own account: any signed-in user
     SIGNING_IN = "signing-in"  # the steps after the password: a session in any state
@@ -51,8 +59,19 @@ _CONSOLE = {
     Permission.MAP,
 }
 
+# Everyone answering the phones and the radio: alarms reach them, and orders protect callers.
+_SAFETY_DESK = {Permission.ORDERS_READ, Permission.ALARMS, Permission.STAFF_READ}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CALL_TAKER: frozenset({*_CONSOLE, Permission.INCIDENTS_WRITE, Permission.PATIENT_READ}),
+    Role.CALL_TAKER: frozenset(
+        {
+            *_CONSOLE,
+            *_SAFETY_DESK,
+            Permission.INCIDENTS_WRITE,
+            Permission.PATIENT_READ,
+            Permission.TEXTS,
+        }
+    ),
     Role.DISPATCHER: frozenset(
         {
             *_CONSOLE,
@@ -61,6 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DISPATCH,
             Permission.UNIT_STATUS_ANY,
             Permission.HOSPITALS_DIVERSION,
+            Permission.TEXTS,
+            *_SAFETY_DESK,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -72,6 +93,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.UNIT_STATUS_ANY,
             Permission.HOSPITALS_DIVERSION,
             Permission.AUDIT_READ,
+            Permission.TEXTS,
+            Permission.PREMISES_ADMIN,
+            *_SAFETY_DESK,
+            Permission.ORDERS_MANAGE,
+            Permission.STAFF_ADMIN,
         }
     ),
     Role.FIELD_UNIT: frozenset(
@@ -83,6 +109,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AVL_WRITE,
             Permission.EVENTS_READ,
             Permission.MAP,
+            Permission.ORDERS_READ,  # the respondent's description and vehicles only
         }
     ),
     Role.STAFF: frozenset(),
@@ -96,6 +123,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.HOSPITALS_DIVERSION,
             Permission.GEOCODE,
+            Permission.PREMISES_ADMIN,
+            Permission.ORDERS_READ,
+            Permission.ORDERS_MANAGE,
+            Permission.STAFF_READ,
+            Permission.STAFF_ADMIN,
+            Permission.FEEDS,
         }
     ),
 }

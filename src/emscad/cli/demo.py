@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import secrets
 from collections.abc import Callable
 from typing import Annotated
@@ -13,7 +15,7 @@ from emscad.accounts.permissions import Role
 from emscad.cli._common import err_console, progress_bar, settings
 from emscad.clock import SystemClock
 from emscad.dispatch.seed import seed_from_region
-from emscad.errors import NotFound
+from emscad.errors import EmscadError, NotFound
 from emscad.regions import files
 from emscad.storage.migrate import upgrade
 from emscad.web.runtime import Runtime, build_runtime
@@ -85,6 +87,7 @@ def demo(
         + (f" ({seeded.units} units added now)" if seeded.units else "")
     )
     logins = _demo_logins(runtime)
+    watch = _demo_safety(runtime)
     bind = port or cfg.port
     url = f"http://{cfg.host}:{bind}"
     # Plain lines, never wrapped or cut: people copy these.
@@ -95,7 +98,29 @@ def demo(
     if not mfa:
         typer.echo("  (second factor off for the demo; `emscad demo --mfa` turns it on)")
     typer.echo(f"\nemscad demo at {url}/  (API reference: {url}/docs)")
-    typer.echo(f'try: curl -H "Authorization: Bearer {logins[1][3]}" {url}/api/incidents\n')
+    typer.echo(f'try: curl -H "Authorization: Bearer {logins[1][3]}" {url}/api/incidents')
+    if watch is not None:
+        admin_token = next(t for u, _, _, t in logins if u == "admin")
+        body = json.dumps(
+            {
+                "plate": DEMO_PLATE,
+                "state": "AR",
+                "camera": "station-lot",
+                "lon": watch[0],
+                "lat": watch[1],
+                "at": runtime.clock.now().isoformat(),
+                "confidence": 0.9,
+            }
+        )
+        typer.echo(
+            "safety demo: Dana Dispatcher has a protective order; a plate reader at her "
+            "station's lot reads his truck:"
+        )
+        typer.echo(
+            f"  curl -H 'Authorization: Bearer {admin_token}' -H 'Content-Type: application/json'"
+            f" -d '{body}' {url}/api/watch/plate-reads"
+        )
+    typer.echo("")
     if not serve:
         runtime.close()
         return
@@ -104,6 +129,7 @@ def demo(
 
     from emscad.simulation.runner import start_simulation
     from emscad.web.app import create_app
+    from emscad.web.workers import STANDARD
 
     def simulation(rt: Runtime) -> Callable[[], None]:
         handle = start_simulation(
@@ -111,7 +137,7 @@ def demo(
         )
         return handle.stop
 
-    app = create_app(runtime, background=[simulation])
+    app = create_app(runtime, background=[*STANDARD, simulation])
     err_console.print("live call generator running; stop the demo with Ctrl-C")
     try:
         uvicorn.run(app, host=cfg.host, port=bind, log_level="warning", access_log=False)
@@ -159,6 +185,81 @@ def _demo_logins(runtime: Runtime) -> list[tuple[str, str, str, str]]:
         _, token = accounts.create_token(username, name="demo", by="demo")
         out.append((username, role.value, password, token))
     return out
+
+
+DEMO_PLATE = "DMO4471"
+
+
+def _demo_safety(runtime: Runtime) -> tuple[float, float] | None:
+    """Staff records (on shift now) and a protective order protecting Dana Dispatcher, with
+    her station as a stay-away zone; once only. Returns where the station's lot is."""
+    from datetime import timedelta
+
+    from emscad.agency.models import StationKind
+    from emscad.dispatch.safety.base import Who
+    from emscad.safety.orders import (
+        Condition,
+        Descriptors,
+        ProtectedPerson,
+        ProtectiveOrder,
+        Respondent,
+        StayAwayZone,
+        Vehicle,
+        ZoneKind,
+    )
+    from emscad.safety.staff import Shift, StaffRecord
+
+    stations = [s for s in runtime.dispatch.stations() if s.kind is StationKind.EMS]
+    if not stations:
+        return None
+    station = stations[0]
+    lot = (station.lon, station.lat)
+    if runtime.safety.orders():
+        return lot
+    users = {u.username: u for u in runtime.accounts.users()}
+    now = runtime.clock.now()
+    shift = Shift(now - timedelta(hours=6), now + timedelta(hours=6), station.id)
+    demo = Who(name="demo", user="demo")
+    for username in ("calltaker", "dispatcher", "supervisor", "staff"):
+        user = users[username]
+        record = StaffRecord(
+            user=user.id,
+            name=user.display_name,
+            station=station.id,
+            schedule=(shift,),
+            confidential=username == "dispatcher",  # she is the one the order protects
+        )
+        with contextlib.suppress(EmscadError):  # there from an earlier demo run
+            runtime.safety.save_staff_record(demo, record, expected_version=0)
+    order = ProtectiveOrder(
+        id="",
+        number="DEMO-23-DR-1142",
+        court="Demo County Circuit Court (fictional)",
+        issued=now - timedelta(days=30),
+        expires=now + timedelta(days=335),
+        conditions=(Condition.STAY_AWAY, Condition.NO_CONTACT),
+        protected=(ProtectedPerson(name="Dana Dispatcher", staff_user=users["dispatcher"].id),),
+        respondent=Respondent(
+            name="Mark Example",
+            descriptors=Descriptors(sex="M", height_in=72, weight_lb=190, hair="brown"),
+            vehicles=(
+                Vehicle(plate=DEMO_PLATE, state="AR", make="Ford", model="F-150", colour="black"),
+            ),
+        ),
+        source="demo data (fictional)",
+        zones=(
+            StayAwayZone(
+                id="zone-1",
+                label=station.name,
+                lon=station.lon,
+                lat=station.lat,
+                kind=ZoneKind.WORKPLACE,
+                place=station.id,
+            ),
+        ),
+    )
+    runtime.safety.create_order(demo, order)
+    return lot
 
 
 _WORDS = (

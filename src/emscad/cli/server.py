@@ -27,10 +27,11 @@ def serve(
 
     from emscad.web.app import create_app
     from emscad.web.runtime import build_runtime
+    from emscad.web.workers import STANDARD
 
     cfg = settings()
     runtime = build_runtime(cfg)
-    app = create_app(runtime)
+    app = create_app(runtime, background=STANDARD)
     bind_host, bind_port = host or cfg.host, port or cfg.port
     err_console.print(f"emscad serving region {cfg.region!r} at http://{bind_host}:{bind_port}/")
     try:

@@ -8,18 +8,18 @@ so the live stream can wake up. Services never speak HTTP: they raise emscad.err
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from emscad.agency import rules as agency
 from emscad.agency.models import Hospital, Station
 from emscad.clock import Clock
+from emscad.dispatch.cautions import CautionQuery, CautionSource, merge
+from emscad.dispatch.idempotency import Idempotency, remember, replayed
 from emscad.dispatch.ports import Fix, Store
+from emscad.dispatch.roster import RosterCommands
 from emscad.dispatch.session import Session
 from emscad.errors import Conflict, Contention, InvalidInput, NotFound
 from emscad.events import Recorded, to_ms
@@ -36,32 +36,18 @@ from emscad.incidents.models import (
     Person,
     Source,
 )
+from emscad.intake.phone import normalize_number
 from emscad.units import lifecycle as units
-from emscad.units.events import UnitProfile
 from emscad.units.models import Unit, UnitStatus
 
 T = TypeVar("T")
 
+OPEN_STATUSES = (IncidentStatus.PENDING, IncidentStatus.ACTIVE)
 MAX_PAST_RECEIVED = timedelta(hours=24)  # a call's start time may be given, within reason
 MAX_FUTURE_RECEIVED = timedelta(seconds=60)  # clocks drift a little between systems
 
 
-@dataclass(frozen=True, slots=True)
-class Idempotency:
-    """A client's Idempotency-Key and a fingerprint of its request body."""
-
-    key: str
-    fingerprint: str
-
-    @staticmethod
-    def of(key: str, body: Any) -> Idempotency:
-        if not 1 <= len(key) <= 200:
-            raise InvalidInput("an Idempotency-Key needs 1 to 200 characters")
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode())
-        return Idempotency(key=key, fingerprint=digest.hexdigest())
-
-
-class DispatchService:
+class DispatchService(RosterCommands):
     def __init__(
         self,
         store: Store,
@@ -70,16 +56,20 @@ class DispatchService:
         new_id: Callable[[], str],
         timezone: ZoneInfo,
         on_commit: Callable[[int], None] | None = None,
+        caution_sources: Sequence[CautionSource] = (),
+        on_notify: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.new_id = new_id
         self.timezone = timezone
         self.on_commit = on_commit or _ignore
+        self.caution_sources = tuple(caution_sources)
+        self.on_notify = on_notify or (lambda: None)  # wake the outbox: alerts were queued
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _write(self, actor: str, command: Callable[[Session], T]) -> T:
+    def run(self, actor: str, command: Callable[[Session], T]) -> T:
         """Run a command in a write transaction; retry when a concurrent request got there first."""
         for attempt in range(3):
             try:
@@ -93,6 +83,8 @@ class DispatchService:
                     raise
         if session.recorded:
             self.on_commit(session.recorded[-1].seq)
+        if session.notified:
+            self.on_notify()
         return result
 
     # -- incidents -------------------------------------------------------------------------
@@ -113,41 +105,82 @@ class DispatchService:
         """The new incident, and whether this was a retry answered from the first request."""
 
         def command(s: Session) -> tuple[Incident, bool]:
-            if idempotency is not None:
-                seen = s.tx.find_idempotent(actor, idempotency.key)
-                if seen is not None:
-                    fingerprint, incident_id = seen
-                    if fingerprint != idempotency.fingerprint:
-                        raise InvalidInput("this Idempotency-Key was used for a different request")
-                    return s.incident(incident_id), True
-            received = self._received(received_at, s.at)
-            incident_id = self.new_id()
-            s.record(
-                [
-                    incidents.create(
-                        incident_id=incident_id,
-                        number=self._number(s, received),
-                        received_at=received,
-                        source=source,
-                        location=location,
-                        triage=triage,
-                        caller=caller,
-                        persons=persons,
-                        cautions=cautions,
-                    )
-                ]
+            return self.open_incident(
+                s,
+                source=source,
+                location=location,
+                triage=triage,
+                caller=caller,
+                persons=persons,
+                cautions=cautions,
+                received_at=received_at,
+                idempotency=idempotency,
             )
-            if idempotency is not None:
-                s.tx.save_idempotent(
-                    actor,
-                    idempotency.key,
-                    fingerprint=idempotency.fingerprint,
-                    result=incident_id,
-                    at=s.at,
-                )
-            return s.incident(incident_id), False
 
-        return self._write(actor, command)
+        return self.run(actor, command)
+
+    def open_incident(
+        self,
+        s: Session,
+        *,
+        source: Source,
+        location: Location,
+        triage: Triage,
+        caller: Caller | None = None,
+        persons: tuple[Person, ...] = (),
+        cautions: tuple[Caution, ...] = (),
+        received_at: datetime | None = None,
+        idempotency: Idempotency | None = None,
+        trusted: bool = False,
+    ) -> tuple[Incident, bool]:
+        """Create an incident inside a command's session (see create_incident).
+
+        `trusted` is for incidents the system itself raises (an SOS, a watch alert): their
+        cautions are kept as given, even ones a caution source manages, since they were
+        written for this alarm; the sources add what they know beside them.
+        """
+        seen = replayed(s, idempotency)
+        if seen is not None:
+            return s.incident(seen), True
+        received = self._received(received_at, s.at)
+        incident_id = self.new_id()
+        caller_ = _e164(caller)
+        query = CautionQuery(
+            location=location, caller=caller_ or Caller(), persons=persons, at=s.at
+        )
+        all_cautions = merge(cautions, self.caution_sources, s.tx, query, keep_given=trusted)
+        s.record(
+            [
+                incidents.create(
+                    incident_id=incident_id,
+                    number=self._number(s, received),
+                    received_at=received,
+                    source=source,
+                    location=location,
+                    triage=triage,
+                    caller=caller_,
+                    persons=persons,
+                    cautions=all_cautions,
+                )
+            ]
+        )
+        remember(s, idempotency, incident_id)
+        return s.incident(incident_id), False
+
+    def refresh_cautions(self, s: Session) -> None:
+        """Recompute the managed cautions of every open incident, after a caution source's
+        records changed (a premise caution saved, a protective order entered)."""
+        if not self.caution_sources:
+            return
+        for incident in s.tx.list_incidents(statuses=OPEN_STATUSES, limit=5000):
+            query = CautionQuery(
+                location=incident.location,
+                caller=incident.caller,
+                persons=incident.persons,
+                at=s.at,
+            )
+            fresh = merge(incident.cautions, self.caution_sources, s.tx, query)
+            s.record(incidents.update(s.incident(incident.id), cautions=fresh))
 
     def _received(self, given: datetime | None, now: datetime) -> datetime:
         if given is None:
@@ -178,19 +211,31 @@ class DispatchService:
         def command(s: Session) -> Incident:
             incident = s.incident(incident_id)
             _expect(incident.version, expected_version, f"incident {incident.number}")
+            caller_ = _e164(caller)
+            new_cautions = cautions
+            changes = (location, caller_, persons, cautions)
+            if self.caution_sources and any(c is not None for c in changes):
+                query = CautionQuery(
+                    location=location or incident.location,
+                    caller=caller_ or incident.caller,
+                    persons=incident.persons if persons is None else persons,
+                    at=s.at,
+                )
+                given = incident.cautions if cautions is None else cautions
+                new_cautions = merge(given, self.caution_sources, s.tx, query)
             s.record(
                 incidents.update(
                     incident,
                     location=location,
                     triage=triage,
-                    caller=caller,
+                    caller=caller_,
                     persons=persons,
-                    cautions=cautions,
+                    cautions=new_cautions,
                 )
             )
             return s.incident(incident_id)
 
-        return self._write(actor, command)
+        return self.run(actor, command)
 
     def set_destination(self, actor: str, incident_id: str, hospital_id: str | None) -> Incident:
         def command(s: Session) -> Incident:
@@ -199,7 +244,7 @@ class DispatchService:
             s.record(incidents.set_destination(s.incident(incident_id), hospital_id))
             return s.incident(incident_id)
 
-        return self._write(actor, command)
+        return self.run(actor, command)
 
     def add_note(self, actor: str, incident_id: str, text: str) -> Note:
         def command(s: Session) -> Note:
@@ -207,21 +252,21 @@ class DispatchService:
             s.record([incidents.add_note(s.incident(incident_id), note)])
             return note
 
-        return self._write(actor, command)
+        return self.run(actor, command)
 
     def close_incident(self, actor: str, incident_id: str, disposition: Disposition) -> Incident:
         def command(s: Session) -> Incident:
             s.record([incidents.close(s.incident(incident_id), disposition)])
             return s.incident(incident_id)
 
-        return self._write(actor, command)
+        return self.run(actor, command)
 
     def reopen_incident(self, actor: str, incident_id: str, reason: str) -> Incident:
         def command(s: Session) -> Incident:
             s.record([incidents.reopen(s.incident(incident_id), reason)])
             return s.incident(incident_id)
 
-        return self._write(actor, command)
+        return self.run(actor, command)
 
     # -- units on incidents ----------------------------------------------------------------
 
@@ -237,7 +282,7 @@ class DispatchService:
             s.record(units.assign(unit, incident.id))
             return s.incident(incident_id), s.unit(unit_id)
 
-        return self._write(actor, command)
+        return self.run(actor, command)
 
     def unassign(
         self, actor: str, incident_id: str, unit_id: str, *, reason: str = ""
@@ -247,7 +292,7 @@ class DispatchService:
             s.record([units.unassign(s.unit(unit_id), incident_id, reason=reason[:200])])
             return s.incident(incident_id), s.unit(unit_id)
 
-        return self._write(actor, command)
+        return self.run(actor, command)
 
     def change_status(
         self,
@@ -269,7 +314,7 @@ class DispatchService:
             s.record(units.change_status(unit, status, destination=target))
             return s.unit(unit_id)
 
-        return self._write(actor, command)
+        return self.run(actor, command)
 
     def report_positions(self, fixes: Sequence[Fix]) -> int:
         """Store AVL fixes; unknown units make the whole batch fail (nothing half-stored)."""
@@ -285,95 +330,6 @@ class DispatchService:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    # -- the roster, stations and hospitals --------------------------------------------------
-
-    def add_unit(
-        self, actor: str, unit_id: str, profile: UnitProfile, *, status: UnitStatus
-    ) -> Unit:
-        agency.check_id(unit_id, "unit")
-
-        def command(s: Session) -> Unit:
-            if s.tx.find_unit(unit_id) is not None:
-                raise InvalidInput(f"a unit with id {unit_id!r} already exists")
-            self._check_station(s, profile.station)
-            s.record([units.add(unit_id, profile, status=status)])
-            return s.unit(unit_id)
-
-        return self._write(actor, command)
-
-    def edit_unit(self, actor: str, unit_id: str, profile: UnitProfile) -> Unit:
-        def command(s: Session) -> Unit:
-            self._check_station(s, profile.station)
-            s.record(units.edit(s.unit(unit_id), profile))
-            return s.unit(unit_id)
-
-        return self._write(actor, command)
-
-    def remove_unit(self, actor: str, unit_id: str) -> Unit:
-        def command(s: Session) -> Unit:
-            s.record([units.remove(s.unit(unit_id))])
-            return s.unit(unit_id)
-
-        return self._write(actor, command)
-
-    @staticmethod
-    def _check_station(s: Session, station_id: str | None) -> None:
-        if station_id is not None and s.station(station_id) is None:
-            raise NotFound(f"no station {station_id!r}")
-
-    def save_station(self, actor: str, station: Station) -> Station:
-        def command(s: Session) -> Station:
-            s.record(agency.save_station(s.station(station.id), station))
-            saved = s.station(station.id)
-            assert saved is not None
-            return saved
-
-        return self._write(actor, command)
-
-    def remove_station(self, actor: str, station_id: str) -> None:
-        def command(s: Session) -> None:
-            station = s.station(station_id)
-            if station is None:
-                raise NotFound(f"no station {station_id!r}")
-            homed = [u.call_sign for u in s.tx.list_units() if u.station == station_id]
-            if homed:
-                raise InvalidInput(f"units still call this station home: {', '.join(homed)}")
-            s.record([agency.remove_station(station)])
-
-        self._write(actor, command)
-
-    def save_hospital(self, actor: str, hospital: Hospital) -> Hospital:
-        def command(s: Session) -> Hospital:
-            s.record(agency.save_hospital(s.hospital(hospital.id), hospital))
-            saved = s.hospital(hospital.id)
-            assert saved is not None
-            return saved
-
-        return self._write(actor, command)
-
-    def set_diversion(
-        self, actor: str, hospital_id: str, diversion: bool, reason: str = ""
-    ) -> Hospital:
-        def command(s: Session) -> Hospital:
-            hospital = s.hospital(hospital_id)
-            if hospital is None:
-                raise NotFound(f"no hospital {hospital_id!r}")
-            s.record(agency.set_diversion(hospital, diversion, reason))
-            saved = s.hospital(hospital_id)
-            assert saved is not None
-            return saved
-
-        return self._write(actor, command)
-
-    def remove_hospital(self, actor: str, hospital_id: str) -> None:
-        def command(s: Session) -> None:
-            hospital = s.hospital(hospital_id)
-            if hospital is None:
-                raise NotFound(f"no hospital {hospital_id!r}")
-            s.record([agency.remove_hospital(hospital)])
-
-        self._write(actor, command)
-
     # -- reads -----------------------------------------------------------------------------
 
     def incident(self, incident_id: str) -> Incident:
@@ -388,10 +344,14 @@ class DispatchService:
             return tx.list_incidents(statuses=statuses, limit=limit)
 
     def incident_events(self, incident_id: str) -> list[Recorded]:
+        """The incident's events and those of the text threads and alarms linked to it."""
         with self.store.read() as tx:
             if tx.find_incident(incident_id) is None:
                 raise NotFound(f"no incident {incident_id!r}")
-            return tx.events_for_incident(incident_id)
+            own = tx.events_for_incident(incident_id)
+            linked = tx.events_for_subjects(tx.linked_subjects(incident_id))
+        merged = {r.seq: r for r in (*own, *linked)}
+        return [merged[seq] for seq in sorted(merged)]
 
     def unit(self, unit_id: str) -> Unit:
         with self.store.read() as tx:
@@ -455,6 +415,14 @@ class DispatchService:
 
 def _ignore(seq: int) -> None:
     pass
+
+
+def _e164(caller: Caller | None) -> Caller | None:
+    """The caller with the number in E.164 when it is one ("(501) 555-0123" ->
+    "+15015550123"), so history by number and replies by text find it."""
+    if caller is None:
+        return None
+    return replace(caller, phone=normalize_number(caller.phone))
 
 
 def _expect(actual: int, expected: int | None, what: str) -> None:

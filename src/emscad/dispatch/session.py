@@ -7,18 +7,25 @@ dispatchers assigning the same unit at the same moment wins.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from emscad.agency import rules as agency
 from emscad.agency.models import Hospital, Station
-from emscad.dispatch.ports import Transaction
+from emscad.dispatch.ports import Alarm, Transaction
 from emscad.errors import NotFound
 from emscad.events import DomainEvent, Recorded
 from emscad.incidents import lifecycle as incidents
 from emscad.incidents.models import Incident
+from emscad.intake import threads
+from emscad.intake.threads import TextThread
+from emscad.safety.checkins import CheckIn, apply_checkin
+from emscad.safety.escorts import Escort, apply_escort
+from emscad.safety.orders import ProtectiveOrder
+from emscad.safety.registry import apply_order
+from emscad.safety.sos import Sos, apply_sos
 from emscad.units import lifecycle as units
 from emscad.units.models import Unit
 
@@ -35,10 +42,14 @@ class Session:
     actor: str
     at: datetime
     recorded: list[Recorded] = field(default_factory=list)
+    notified: int = 0  # notifications queued for the outbox: wake it after the commit
     _incidents: dict[str, _Tracked] = field(default_factory=dict)
     _units: dict[str, _Tracked] = field(default_factory=dict)
     _stations: dict[str, _Tracked] = field(default_factory=dict)
     _hospitals: dict[str, _Tracked] = field(default_factory=dict)
+    _threads: dict[str, _Tracked] = field(default_factory=dict)
+    _alarms: dict[str, _Tracked] = field(default_factory=dict)  # "sos:<id>", "checkin:<id>"...
+    _orders: dict[str, _Tracked] = field(default_factory=dict)
 
     # -- loading (each aggregate once per session) -----------------------------------------
 
@@ -64,6 +75,23 @@ class Session:
     def hospital(self, hospital_id: str) -> Hospital | None:
         found = self._load(self._hospitals, hospital_id, self.tx.find_hospital)
         assert found is None or isinstance(found, Hospital)
+        return found
+
+    def thread(self, thread_id: str) -> TextThread | None:
+        found = self._load(self._threads, thread_id, self.tx.find_thread)
+        assert found is None or isinstance(found, TextThread)
+        return found
+
+    def alarm(self, key: str) -> Alarm | None:
+        found = self._load(self._alarms, key, self.tx.find_alarm)
+        assert found is None or isinstance(found, Sos | CheckIn | Escort)
+        return found
+
+    def order(self, order_id: str) -> ProtectiveOrder:
+        found = self._load(self._orders, order_id, self.tx.find_order)
+        if found is None:
+            raise NotFound(f"no protective order {order_id!r}")
+        assert isinstance(found, ProtectiveOrder)
         return found
 
     @staticmethod
@@ -97,8 +125,26 @@ class Session:
                 self._load(self._hospitals, hospital, self.tx.find_hospital)
                 tracked = self._hospitals[hospital]
                 tracked.current = agency.apply_hospital(tracked.current, e)
+            thread = getattr(e, "thread", None)
+            if isinstance(thread, str):
+                self._load(self._threads, thread, self.tx.find_thread)
+                tracked = self._threads[thread]
+                tracked.current = threads.apply(tracked.current, rec)
+            self._apply_safety(rec)
         self.recorded.extend(recorded)
         return recorded
+
+    def _apply_safety(self, rec: Recorded) -> None:
+        subject = rec.event.subject or ""
+        kind, _, ident = subject.partition(":")
+        if kind == "order":
+            self._load(self._orders, ident, self.tx.find_order)
+            tracked = self._orders[ident]
+            tracked.current = apply_order(tracked.current, rec)
+        elif kind in _ALARM_APPLY:
+            self._load(self._alarms, subject, self.tx.find_alarm)
+            tracked = self._alarms[subject]
+            tracked.current = _ALARM_APPLY[kind](tracked.current, rec)
 
     def flush(self) -> None:
         """Save every aggregate an event changed, checking nobody else changed it meanwhile."""
@@ -118,6 +164,22 @@ class Session:
                 self.tx.save_hospital(
                     tracked.current, hospital_id=key, expected=tracked.original_version
                 )
+        for tracked in self._orders.values():
+            if tracked.current is not None and tracked.current.version != tracked.original_version:
+                self.tx.save_order(tracked.current, expected_version=tracked.original_version)
+        for tracked in self._alarms.values():
+            if tracked.current is not None and tracked.current.version != tracked.original_version:
+                self.tx.save_alarm(tracked.current, expected_version=tracked.original_version)
+        for tracked in self._threads.values():
+            if tracked.current is not None and tracked.current.version != tracked.original_version:
+                self.tx.save_thread(tracked.current, expected_version=tracked.original_version)
+
+
+_ALARM_APPLY: dict[str, Callable[[Any, Recorded], Any]] = {
+    "sos": apply_sos,
+    "checkin": apply_checkin,
+    "escort": apply_escort,
+}
 
 
 def _changed(tracked: _Tracked) -> bool:

@@ -41,6 +41,12 @@ class Confidence(StrEnum):
     UNVERIFIED = "unverified"  # text with no match: the typed text is all there is
 
 
+# The words emscad itself writes into a location it has no point for (an SOS text, a
+# sign-in under duress, a missed check-in without a fix). Not the dispatcher's words: once a
+# point is confirmed they would be wrong, so confirming a device location replaces them.
+LOCATION_UNKNOWN = "location unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where the incident is. `text` is what the dispatcher typed and is never rewritten."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from emscad.events import Recorded
+from emscad.events import DomainEvent, Recorded
 from emscad.incidents.events import (
     IncidentCallerChanged,
     IncidentCautionsChanged,
@@ -21,10 +21,15 @@ from emscad.incidents.events import (
 from emscad.units.events import UnitAssigned, UnitStatusChanged, UnitUnassigned
 
 Names = Callable[[str | None], str]  # an id (unit or hospital) -> what people call it
+Describer = Callable[[DomainEvent], str | None]  # another package's events: a line or None
 
 
-def describe(rec: Recorded, name: Names) -> str:
+def describe(rec: Recorded, name: Names, extra: Sequence[Describer] = ()) -> str:
     e = rec.event
+    for other in extra:
+        line = other(e)
+        if line is not None:
+            return line
     if isinstance(e, IncidentCreated):
         where = e.location.text or e.location.label or "coordinates"
         what = e.triage.chief_complaint or "no complaint yet"
@@ -64,5 +69,7 @@ def describe(rec: Recorded, name: Names) -> str:
     return e.type
 
 
-def timeline(events: Iterable[Recorded], name: Names) -> list[dict[str, Any]]:
-    return [{**rec.to_json(), "text": describe(rec, name)} for rec in events]
+def timeline(
+    events: Iterable[Recorded], name: Names, *, extra: Sequence[Describer] = ()
+) -> list[dict[str, Any]]:
+    return [{**rec.to_json(), "text": describe(rec, name, extra)} for rec in events]

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from emscad.errors import InvalidInput
 from emscad.events import DomainEvent
-from emscad.incidents.models import Confidence, Location
+from emscad.incidents.models import LOCATION_UNKNOWN, Confidence, Location
 from emscad.intake.pidf.geometry import distance_m
 from emscad.intake.pidf.models import DeviceLocation
 
@@ -114,14 +114,19 @@ def confirm(device: DeviceLocation, incident_location: Location) -> Location:
     """The location a dispatcher accepts by confirming the device fix.
 
     The point and uncertainty are the device's (confidence DEVICE); the text the dispatcher
-    typed is kept as it was, since what the caller said is part of the record.
+    typed is kept as it was, since what the caller said is part of the record. Only emscad's
+    own "location unknown" placeholder on a location with no point is replaced, as it would
+    now mislead a crew.
     """
     if device.lon is None or device.lat is None:
         raise InvalidInput(
             "this device location has no coordinates to confirm; search its civic address"
         )
+    text = incident_location.text
+    if not incident_location.has_point and LOCATION_UNKNOWN in text:
+        text = text.partition(LOCATION_UNKNOWN)[0] + "located by device, " + label(device)
     return Location(
-        text=incident_location.text,
+        text=text[:MAX_LABEL],
         lon=device.lon,
         lat=device.lat,
         confidence=Confidence.DEVICE,

@@ -41,6 +41,7 @@ class PremiseCaution:
     radius_m: float = SAME_ADDRESS_M
     severity: Severity = Severity.MEDIUM
     expires: datetime | None = None  # None: until removed
+    version: int = 0
 
     def active(self, now: datetime) -> bool:
         return self.expires is None or now < self.expires
@@ -70,7 +71,7 @@ def check_premise_caution(caution: PremiseCaution) -> PremiseCaution:
             math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90
         ):
             raise InvalidInput("a premise caution's coordinates are out of range")
-    if not address_key(caution.address) and not has_point:
+    if not caution_key(caution.address) and not has_point:
         raise InvalidInput("a premise caution needs an address or coordinates")
     if not (math.isfinite(caution.radius_m) and 0 < caution.radius_m <= MAX_CAUTION_RADIUS_M):
         raise InvalidInput(
@@ -113,6 +114,28 @@ def _keys(location: Location) -> set[str]:
         location.label.split(",")[0],
     )
     return {k for k in map(address_key, texts) if k}
+
+
+def location_key(location: Location) -> str:
+    """The one key stored with an incident to find it again by address ("" for none).
+
+    The typed text up to its first comma, else the geocoder's label: `keys` of a later
+    call's location includes the same forms, so the lookup finds it.
+    """
+    if location.confidence is Confidence.STREET:
+        return ""
+    return address_key(location.text.split(",")[0]) or address_key(location.label.split(",")[0])
+
+
+def caution_key(address: str) -> str:
+    """The key a premise caution is kept under: its address up to the first comma, as
+    `location_key`, so "500 W Markham St, Little Rock" matches a call at "500 W Markham St"."""
+    return address_key(address.split(",")[0]) or address_key(address)
+
+
+def keys(location: Location) -> set[str]:
+    """Every key a location is known by: to look up incidents and cautions stored by key."""
+    return _keys(location)
 
 
 def _near(
@@ -165,7 +188,7 @@ def premise_cautions(
         for c in cautions
         if c.active(now)
         and (
-            (address_key(c.address) in keys)
+            (caution_key(c.address) in keys)
             or _near(c.lon, c.lat, location.lon, location.lat, c.radius_m)
         )
     ]

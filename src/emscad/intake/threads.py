@@ -66,12 +66,34 @@ class TextThread:
 
     @property
     def awaiting_reply(self) -> bool:
-        """The caller texted last: someone should answer."""
-        return bool(self.messages) and self.messages[-1].direction is Direction.INBOUND
+        """The caller texted last: someone should answer.
+
+        A reply the gateway did not take does not count: the caller never got it, so the
+        thread must stay in the queue of those waiting for an answer.
+        """
+        for m in reversed(self.messages):
+            if m.direction is Direction.INBOUND:
+                return True
+            if m.delivered_to_gateway:
+                return False
+        return False
+
+
+def thread_subject(thread: str) -> str:
+    """The events-log subject of a thread's events."""
+    return f"thread:{thread}"
+
+
+class _ThreadEvent(DomainEvent):
+    thread: str
+
+    @property
+    def subject(self) -> str | None:
+        return thread_subject(self.thread)
 
 
 @dataclass(frozen=True, kw_only=True)
-class TextReceived(DomainEvent):
+class TextReceived(_ThreadEvent):
     type = "text.received"
     thread: str
     line: str
@@ -82,7 +104,7 @@ class TextReceived(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TextSent(DomainEvent):
+class TextSent(_ThreadEvent):
     type = "text.sent"
     thread: str
     incident: str | None
@@ -90,7 +112,7 @@ class TextSent(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TextThreadAttached(DomainEvent):
+class TextThreadAttached(_ThreadEvent):
     type = "text.thread_attached"
     thread: str
     incident: str

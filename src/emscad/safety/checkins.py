@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from emscad.errors import Conflict, Forbidden, InvalidInput
 from emscad.events import DomainEvent, Recorded, to_ms
-from emscad.incidents.models import Caller, Person, PersonRole, Source
+from emscad.incidents.models import LOCATION_UNKNOWN, Caller, Person, PersonRole, Source
 from emscad.safety.access import ALARM_ACKNOWLEDGERS, ALARM_CLEARERS
 from emscad.safety.cautions import staff_threats
 from emscad.safety.escalation import DEFAULT_LADDER, Alarm, Ladder, due_escalations
@@ -235,7 +235,7 @@ def welfare_incident(
     if c.position is not None:
         location = c.position.location(f"Missed check-in: {name}'s location when the timer began")
     else:
-        location = no_location(f"Missed check-in by {name}: location unknown, find them")
+        location = no_location(f"Missed check-in by {name}: {LOCATION_UNKNOWN}, find them")
     lead = (
         "The staff member who missed this check-in is protected by a protective order; "
         "the respondent may be the threat."

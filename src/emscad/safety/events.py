@@ -17,18 +17,35 @@ from emscad.safety.feeds import GpsEventKind
 from emscad.safety.models import Position, Target
 from emscad.safety.orders import ProtectiveOrder, Verification
 
+
+class SafetyEvent(DomainEvent):
+    """A safety event names what it is about in the log's subject column ("sos:<id>",
+    "order:<id>"...), so an alarm's whole story can be read back with its incident."""
+
+    @property
+    def subject(self) -> str | None:
+        alarm = getattr(self, "alarm", None)
+        if isinstance(alarm, str):
+            return alarm
+        for kind in ("sos", "checkin", "escort", "order"):
+            value = getattr(self, kind, None)
+            if isinstance(value, str):
+                return f"{kind}:{value}"
+        return None
+
+
 # -- protective orders -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
-class OrderCreated(DomainEvent):
+class OrderCreated(SafetyEvent):
     type = "order.created"
     order: str
     record: ProtectiveOrder
 
 
 @dataclass(frozen=True, kw_only=True)
-class OrderUpdated(DomainEvent):
+class OrderUpdated(SafetyEvent):
     type = "order.updated"
     order: str
     before: ProtectiveOrder
@@ -36,7 +53,7 @@ class OrderUpdated(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OrderVerified(DomainEvent):
+class OrderVerified(SafetyEvent):
     type = "order.verified"
     order: str
     before: Verification
@@ -44,7 +61,7 @@ class OrderVerified(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OrderWithdrawn(DomainEvent):
+class OrderWithdrawn(SafetyEvent):
     type = "order.withdrawn"
     order: str
     at: datetime
@@ -60,7 +77,7 @@ class Feed(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class WatchAlerted(DomainEvent):
+class WatchAlerted(SafetyEvent):
     type = "watch.alert"
     order: str
     severity: Severity
@@ -72,9 +89,26 @@ class WatchAlerted(DomainEvent):
     targets: tuple[Target, ...] = ()
     incident_key: str | None = None  # the incident request's key, for a high alert
 
+    @property
+    def subject(self) -> str | None:
+        """A high alert is the alarm its incident was raised for ("watch:<key>:<time>"), so
+        the alert itself is on that incident's timeline; a low one concerns its order."""
+        return self.incident_key or f"order:{self.order}"
+
 
 @dataclass(frozen=True, kw_only=True)
-class ProtectionDegraded(DomainEvent):
+class WatchAcknowledged(SafetyEvent):
+    """A person at a console has a high watch alert: every console stops sounding it. The
+    alert's incident goes on in the queue; `alarm` is the alert's incident key."""
+
+    type = "watch.acknowledged"
+    alarm: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProtectionDegraded(SafetyEvent):
     type = "watch.degraded"
     order: str
     device: str
@@ -84,7 +118,7 @@ class ProtectionDegraded(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ProtectionRestored(DomainEvent):
+class ProtectionRestored(SafetyEvent):
     type = "watch.restored"
     order: str
     by: str
@@ -96,7 +130,7 @@ class ProtectionRestored(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AlertIncidentLinked(DomainEvent):
+class AlertIncidentLinked(SafetyEvent):
     """The incident the caller created for an alarm (an SOS, a missed check-in, a watch alert)."""
 
     type = "safety.incident_linked"
@@ -115,7 +149,7 @@ class SosSource(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SosRaised(DomainEvent):
+class SosRaised(SafetyEvent):
     type = "sos.raised"
     sos: str
     staff_user: str
@@ -126,7 +160,7 @@ class SosRaised(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SosEscalated(DomainEvent):
+class SosEscalated(SafetyEvent):
     type = "sos.escalated"
     sos: str
     level: int
@@ -138,7 +172,7 @@ class SosEscalated(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SosAcknowledged(DomainEvent):
+class SosAcknowledged(SafetyEvent):
     type = "sos.acknowledged"
     sos: str
     by: str
@@ -147,7 +181,7 @@ class SosAcknowledged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SosCleared(DomainEvent):
+class SosCleared(SafetyEvent):
     type = "sos.cleared"
     sos: str
     by: str
@@ -156,7 +190,7 @@ class SosCleared(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SosLocationUpdated(DomainEvent):
+class SosLocationUpdated(SafetyEvent):
     type = "sos.location_updated"
     sos: str
     position: Position
@@ -167,7 +201,7 @@ class SosLocationUpdated(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckInStarted(DomainEvent):
+class CheckInStarted(SafetyEvent):
     type = "checkin.started"
     checkin: str
     staff_user: str
@@ -178,7 +212,7 @@ class CheckInStarted(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckInExtended(DomainEvent):
+class CheckInExtended(SafetyEvent):
     type = "checkin.extended"
     checkin: str
     before: datetime
@@ -186,7 +220,7 @@ class CheckInExtended(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckInSafe(DomainEvent):
+class CheckInSafe(SafetyEvent):
     type = "checkin.safe"
     checkin: str
     at: datetime
@@ -195,14 +229,14 @@ class CheckInSafe(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckInCancelled(DomainEvent):
+class CheckInCancelled(SafetyEvent):
     type = "checkin.cancelled"
     checkin: str
     at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckInMissed(DomainEvent):
+class CheckInMissed(SafetyEvent):
     type = "checkin.missed"
     checkin: str
     at: datetime  # when the welfare alert went out: deadline plus grace, or later
@@ -210,7 +244,7 @@ class CheckInMissed(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckInEscalated(DomainEvent):
+class CheckInEscalated(SafetyEvent):
     type = "checkin.escalated"
     checkin: str
     level: int
@@ -219,7 +253,7 @@ class CheckInEscalated(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckInAcknowledged(DomainEvent):
+class CheckInAcknowledged(SafetyEvent):
     type = "checkin.acknowledged"
     checkin: str
     by: str
@@ -228,7 +262,7 @@ class CheckInAcknowledged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckInResolved(DomainEvent):
+class CheckInResolved(SafetyEvent):
     type = "checkin.resolved"
     checkin: str
     by: str
@@ -240,7 +274,7 @@ class CheckInResolved(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EscortRequested(DomainEvent):
+class EscortRequested(SafetyEvent):
     type = "escort.requested"
     escort: str
     staff_user: str
@@ -251,7 +285,7 @@ class EscortRequested(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EscortEscalated(DomainEvent):
+class EscortEscalated(SafetyEvent):
     type = "escort.escalated"
     escort: str
     level: int
@@ -260,7 +294,7 @@ class EscortEscalated(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EscortAccepted(DomainEvent):
+class EscortAccepted(SafetyEvent):
     type = "escort.accepted"
     escort: str
     by: str
@@ -268,7 +302,7 @@ class EscortAccepted(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EscortCompleted(DomainEvent):
+class EscortCompleted(SafetyEvent):
     type = "escort.completed"
     escort: str
     by: str
@@ -276,7 +310,7 @@ class EscortCompleted(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EscortCancelled(DomainEvent):
+class EscortCancelled(SafetyEvent):
     type = "escort.cancelled"
     escort: str
     by: str

@@ -20,7 +20,15 @@ from enum import StrEnum
 
 from emscad.errors import Conflict, Forbidden, InvalidInput
 from emscad.events import DomainEvent, Recorded, to_ms
-from emscad.incidents.models import Caller, Caution, Person, PersonRole, Severity, Source
+from emscad.incidents.models import (
+    LOCATION_UNKNOWN,
+    Caller,
+    Caution,
+    Person,
+    PersonRole,
+    Severity,
+    Source,
+)
 from emscad.safety.access import ALARM_ACKNOWLEDGERS, ALARM_CLEARERS
 from emscad.safety.cautions import staff_threats
 from emscad.safety.escalation import DEFAULT_LADDER, Ladder, due_escalations
@@ -183,7 +191,7 @@ def sos_incident(
         within = f" (±{u:.0f} m)" if u is not None else " (accuracy unknown)"
         location = sos.position.location(f"Staff SOS: {name}'s device location{within}")
     else:
-        location = no_location(f"Staff SOS from {name}: location unknown, find them")
+        location = no_location(f"Staff SOS from {name}: {LOCATION_UNKNOWN}, find them")
     cautions, suspects = staff_threats(
         sos.staff_user,
         orders,

@@ -47,6 +47,7 @@ class StaffRecord:
     station: str | None = None
     work_phone: str = ""
     mobile_phone: str = ""
+    email: str = ""  # for alarm notifications
     home_address: str = ""
     schedule: tuple[Shift, ...] = ()
     confidential: bool = False
@@ -65,6 +66,7 @@ class StaffField(StrEnum):
     NAME = "name"
     STATION = "station"
     WORK_PHONE = "work_phone"
+    EMAIL = "email"
     MOBILE_PHONE = "mobile_phone"
     HOME_ADDRESS = "home_address"
     SCHEDULE = "schedule"
@@ -75,9 +77,11 @@ class StaffField(StrEnum):
 @dataclass(frozen=True, slots=True)
 class LiveContext:
     """An active alarm that makes the staff member's live location visible: pass one only
-    while an SOS, a check-in timer or an escort is open for them."""
+    while an SOS, a check-in timer or an escort is open for them. An alarm with no position
+    (an SOS texted or raised at sign-in) still opens the fields those answering it need,
+    their mobile phone above all: finding the person is then all the harder."""
 
-    position: Position
+    position: Position | None
     alarm: str  # "sos:<id>", "checkin:<id>", "escort:<id>"
 
 
@@ -89,6 +93,7 @@ VISIBILITY: dict[StaffField, tuple[frozenset[Role], frozenset[Role]]] = {
     StaffField.NAME: (_EVERYONE, _EVERYONE),
     StaffField.STATION: (_EVERYONE, _EVERYONE),
     StaffField.WORK_PHONE: (_EVERYONE, _EVERYONE),
+    StaffField.EMAIL: (frozenset({R.CALL_TAKER, R.DISPATCHER, *_ADMINS}), _ADMINS),
     StaffField.MOBILE_PHONE: (frozenset({R.CALL_TAKER, R.DISPATCHER, *_ADMINS}), _ADMINS),
     StaffField.HOME_ADDRESS: (_ADMINS, _ADMINS),
     StaffField.SCHEDULE: (_EVERYONE - {R.ANALYST}, _ADMINS),
@@ -97,7 +102,10 @@ VISIBILITY: dict[StaffField, tuple[frozenset[Role], frozenset[Role]]] = {
 # Live location is shown only while an alarm is open, and only to those answering it.
 LIVE_VIEWERS = frozenset({R.DISPATCHER, R.SUPERVISOR})
 # During an open alarm a dispatcher may need to call a confidential staff member.
-LIVE_EXTRA: dict[StaffField, frozenset[Role]] = {StaffField.MOBILE_PHONE: frozenset({R.DISPATCHER})}
+LIVE_EXTRA: dict[StaffField, frozenset[Role]] = {
+    StaffField.MOBILE_PHONE: frozenset({R.DISPATCHER}),
+    StaffField.EMAIL: frozenset({R.DISPATCHER}),
+}
 
 
 def visible_fields(
@@ -141,12 +149,13 @@ def view_staff(
         StaffField.NAME: record.name,
         StaffField.STATION: record.station,
         StaffField.WORK_PHONE: record.work_phone,
+        StaffField.EMAIL: record.email,
         StaffField.MOBILE_PHONE: record.mobile_phone,
         StaffField.HOME_ADDRESS: record.home_address,
         StaffField.SCHEDULE: to_json(record.schedule),
         StaffField.CONFIDENTIAL: record.confidential,
     }
-    if live is not None:
+    if live is not None and live.position is not None:
         values[StaffField.LIVE_LOCATION] = {**to_json(live.position), "alarm": live.alarm}
     data: dict[str, Any] = {"user": record.user}
     data.update({f.value: v for f, v in values.items() if f in shown})

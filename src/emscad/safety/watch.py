@@ -14,6 +14,7 @@ Repeated reads of one plate by one camera alert once per deduplication window.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,12 +23,13 @@ from enum import StrEnum
 from emscad.errors import Conflict, Forbidden
 from emscad.events import DomainEvent, Recorded, to_ms
 from emscad.incidents.models import Confidence, Location, Severity, Source
-from emscad.safety.access import PROTECTION_RESTORERS
+from emscad.safety.access import ALARM_ACKNOWLEDGERS, PROTECTION_RESTORERS
 from emscad.safety.cautions import respondent_caution, respondent_person
 from emscad.safety.events import (
     Feed,
     ProtectionDegraded,
     ProtectionRestored,
+    WatchAcknowledged,
     WatchAlerted,
 )
 from emscad.safety.feeds import GpsEvent, GpsEventKind, PlateRead
@@ -80,14 +82,30 @@ class WatchOutcome:
     events: tuple[DomainEvent, ...] = ()  # to record, whatever the kind
 
 
+# An alert's key names its alarm everywhere: the event log's subject, the idempotency key of
+# its incident, its notifications. It must fit the narrowest of them (140 characters).
+MAX_INCIDENT_KEY = 120
+
+
 def incident_key(key: str, at: datetime) -> str:
-    """The idempotency key of the incident one alert makes."""
-    return f"watch:{key}:{iso_ms(at)}"
+    """The idempotency key of the incident one alert makes. A long one (a vendor's long
+    camera, device or zone ids) keeps its start and a hash of the whole, so two long keys
+    that differ only at the end never collide."""
+    full = f"watch:{key}:{iso_ms(at)}"
+    if len(full) <= MAX_INCIDENT_KEY:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()[:32]
+    return f"{full[: MAX_INCIDENT_KEY - 33]}#{digest}"
 
 
 def targets_for(order: ProtectiveOrder) -> tuple[Target, ...]:
     """The protected staff themselves, then the on-duty supervisors."""
     return (*(Target.user(u) for u in order.staff_users), SUPERVISORS)
+
+
+def watch_key(item: PlateRead | GpsEvent) -> str:
+    """The deduplication key of a read or event (what `recent` is keyed by in `assess`)."""
+    return _key(item)
 
 
 def _key(item: PlateRead | GpsEvent) -> str:
@@ -387,3 +405,18 @@ def restore_protection(
         at=to_ms(aware(now, "the time")),
         reason=required(reason, "the reason"),
     )
+
+
+def acknowledge_alert(
+    alert: WatchAlerted, story: Iterable[DomainEvent], actor: Actor, now: datetime
+) -> list[DomainEvent]:
+    """A person at a console has a high alert (`story`: its events so far): it stops
+    sounding on every console. Once; a second acknowledgement records nothing."""
+    if alert.incident_key is None:
+        raise Conflict("a low watch alert raises no alarm: there is nothing to acknowledge")
+    if not actor.human or not actor.has(*ALARM_ACKNOWLEDGERS):
+        raise Forbidden("only a call-taker, dispatcher or supervisor can acknowledge an alert")
+    if any(isinstance(e, WatchAcknowledged) for e in story):
+        return []
+    at = to_ms(aware(now, "the acknowledgement time"))
+    return [WatchAcknowledged(alarm=alert.incident_key, by=actor.user, at=at)]

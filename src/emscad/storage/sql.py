@@ -15,6 +15,10 @@ from sqlalchemy.engine import Connection
 # Importing the event modules registers their event types for reading the log back.
 import emscad.agency.events
 import emscad.incidents.events
+import emscad.intake.device
+import emscad.intake.premises
+import emscad.intake.threads
+import emscad.safety.events
 import emscad.units.events  # noqa: F401
 from emscad.accounts.audit import AuditEntry
 from emscad.agency.models import Hospital, Station
@@ -22,10 +26,17 @@ from emscad.dispatch.ports import Fix
 from emscad.errors import Conflict, Contention
 from emscad.events import DomainEvent, Recorded
 from emscad.incidents.models import Incident, IncidentStatus
-from emscad.serial import from_json, to_json
+from emscad.intake.history import location_key
+from emscad.intake.phone import normalize_number
+from emscad.intake.threads import thread_subject
+from emscad.safety.events import WatchAcknowledged, WatchAlerted
+from emscad.serial import from_json
 from emscad.storage import tables as t
 from emscad.storage.audit_sql import append_audit, counter
 from emscad.storage.db import Database
+from emscad.storage.intake_sql import IntakeRows
+from emscad.storage.rows import data_of, save_versioned
+from emscad.storage.safety_sql import AlertRows, SafetyRows
 from emscad.units.models import Position, Unit
 
 EVENTS = "events"
@@ -37,17 +48,10 @@ def _subject(event: DomainEvent) -> str:
         value = getattr(event, kind, None)
         if isinstance(value, str):
             return f"{kind}:{value}"
-    return ""
+    return (event.subject or "")[:100]
 
 
-def _data(value: Any) -> dict[str, Any]:
-    data = to_json(value)
-    assert isinstance(data, dict)
-    data.pop("version", None)
-    return data
-
-
-class SqlTransaction:
+class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
     def __init__(self, conn: Connection, *, dialect: str) -> None:
         self.conn = conn
         self.dialect = dialect
@@ -73,6 +77,7 @@ class SqlTransaction:
                     "incident_id": r.event.incident_id,
                     "unit_id": r.event.unit_id,
                     "payload": r.event.payload(),
+                    "subject": r.event.subject,
                 }
                 for r in recorded
             ],
@@ -103,6 +108,39 @@ class SqlTransaction:
             t.events.select().where(t.events.c.incident_id == incident_id).order_by(t.events.c.seq)
         )
         return [self._recorded(row) for row in self.conn.execute(query).mappings()]
+
+    def events_for_subjects(self, subjects: Sequence[str]) -> list[Recorded]:
+        if not subjects:
+            return []
+        query = t.events.select().where(t.events.c.subject.in_(subjects)).order_by(t.events.c.seq)
+        return [self._recorded(row) for row in self.conn.execute(query).mappings()]
+
+    def open_watch_alerts(self, *, limit: int) -> list[Recorded]:
+        """High watch alerts (those with an incident key, their subject) that nobody has
+        acknowledged, newest first."""
+        e = t.events.c
+        acked = t.events.alias("acked")
+        query = (
+            t.events.select()
+            .where(
+                e.type == WatchAlerted.type,
+                e.subject.like("watch:%"),
+                ~sa.exists().where(
+                    acked.c.subject == e.subject, acked.c.type == WatchAcknowledged.type
+                ),
+            )
+            .order_by(e.seq.desc())
+            .limit(limit)
+        )
+        return [self._recorded(row) for row in self.conn.execute(query).mappings()]
+
+    def linked_subjects(self, incident_id: str) -> list[str]:
+        """Subjects whose events belong on the incident's timeline: its text threads and
+        the safety alarms that raised it."""
+        threads = self.conn.execute(
+            sa.select(t.text_threads.c.id).where(t.text_threads.c.incident_id == incident_id)
+        )
+        return [thread_subject(r.id) for r in threads] + self.alarm_subjects(incident_id)
 
     def last_seq(self) -> int:
         return counter(self.conn, EVENTS)
@@ -137,11 +175,13 @@ class SqlTransaction:
             "status": incident.status.value,
             "priority": incident.priority,
             "received_at": incident.received_at,
-            "caller_phone": incident.caller.phone,
+            # E.164, so "(501) 555-0123" and "+15015550123" find the same caller's history
+            "caller_phone": normalize_number(incident.caller.phone),
+            "address_key": location_key(incident.location),
             "location_text": incident.location.text,
             "lon": incident.location.lon,
             "lat": incident.location.lat,
-            "data": _data(incident),
+            "data": data_of(incident),
             "version": incident.version,
         }
         self._save(t.incidents, incident.id, values, expected_version, what="incident")
@@ -158,7 +198,7 @@ class SqlTransaction:
     def incidents_by_phone(self, phone: str, *, limit: int) -> list[Incident]:
         query = (
             sa.select(t.incidents.c.data, t.incidents.c.version)
-            .where(t.incidents.c.caller_phone == phone)
+            .where(t.incidents.c.caller_phone == normalize_number(phone))
             .order_by(t.incidents.c.received_at.desc())
             .limit(limit)
         )
@@ -186,7 +226,7 @@ class SqlTransaction:
         return replace(unit, version=row["version"], position=position)
 
     def save_unit(self, unit: Unit, *, expected_version: int) -> None:
-        data = _data(unit)
+        data = data_of(unit)
         data.pop("position", None)
         values = {
             "call_sign": unit.call_sign,
@@ -244,24 +284,13 @@ class SqlTransaction:
             if result.rowcount != 1:
                 raise Conflict(f"the {what} was changed by someone else; reload and try again")
             return
-        values = {"data": _data(value), "version": value.version}
+        values = {"data": data_of(value), "version": value.version}
         self._save(table, key, values, expected, what=what)
 
     def _save(
         self, table: sa.Table, key: str, values: dict[str, Any], expected: int, *, what: str
     ) -> None:
-        """Insert (expected 0) or update only if nobody changed the row since it was read."""
-        if expected == 0:
-            exists = self.conn.execute(sa.select(table.c.id).where(table.c.id == key)).first()
-            if exists is not None:
-                raise Conflict(f"a {what} with id {key!r} already exists")
-            self.conn.execute(table.insert().values(id=key, **values))
-            return
-        result = self.conn.execute(
-            table.update().where(table.c.id == key, table.c.version == expected).values(**values)
-        )
-        if result.rowcount != 1:
-            raise Conflict(f"the {what} was changed by someone else; reload and try again")
+        save_versioned(self.conn, table, key, values, expected, what=what)
 
     # -- AVL ---------------------------------------------------------------------------------
 
@@ -362,6 +391,13 @@ class SqlTransaction:
             t.idempotency.insert().values(
                 actor=actor, key=key, fingerprint=fingerprint, result=result, created_at=at
             )
+        )
+
+    def finish_idempotent(self, actor: str, key: str, *, result: str) -> None:
+        self.conn.execute(
+            t.idempotency.update()
+            .where(t.idempotency.c.actor == actor, t.idempotency.c.key == key)
+            .values(result=result)
         )
 
 

@@ -62,6 +62,9 @@ events = sa.Table(
     sa.Column("incident_id", sa.String(40), index=True),
     sa.Column("unit_id", sa.String(40), index=True),
     sa.Column("payload", Json, nullable=False),
+    # What else the event is about, e.g. "thread:main:+15015550123": a text thread's
+    # messages join the timeline of the incident the thread is attached to.
+    sa.Column("subject", sa.String(140), index=True),
 )
 
 # Named counters: the event sequence and incident numbers per year. Updating a counter row
@@ -88,6 +91,9 @@ incidents = sa.Table(
     sa.Column("lat", sa.Float),
     sa.Column("data", Json, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # The location's normalised address (intake.history.location_key): earlier calls there.
+    sa.Column("address_key", sa.String(200), nullable=False, server_default="", index=True),
+    sa.Index("ix_incidents_lat_lon", "lat", "lon"),
 )
 
 units = sa.Table(
@@ -196,3 +202,55 @@ audit = sa.Table(
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+# Text conversations (intake.threads), projected from their events.
+text_threads = sa.Table(
+    "text_threads",
+    metadata,
+    sa.Column("id", sa.String(140), primary_key=True),
+    sa.Column("line", sa.String(24), nullable=False),
+    sa.Column("caller", sa.String(100), nullable=False, index=True),
+    sa.Column("incident_id", sa.String(40), index=True),
+    sa.Column("last_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("awaiting_reply", sa.Boolean, nullable=False),
+    sa.Column("data", Json, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+# Each provider message id once: a webhook delivered twice (or twice at once) stores one text.
+inbound_messages = sa.Table(
+    "inbound_messages",
+    metadata,
+    sa.Column("provider", sa.String(20), primary_key=True),
+    sa.Column("message_id", sa.String(100), primary_key=True),
+    sa.Column("thread_id", sa.String(140), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+)
+
+# Device locations received for incidents: supplemental until a dispatcher confirms one.
+device_locations = sa.Table(
+    "device_locations",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("incident_id", sa.String(40), nullable=False, index=True),
+    sa.Column("caller", sa.String(100), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("data", Json, nullable=False),
+)
+
+# Standing warnings for places (intake.history.PremiseCaution).
+premise_cautions = sa.Table(
+    "premise_cautions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("address_key", sa.String(200), nullable=False, index=True),
+    sa.Column("lon", sa.Float),
+    sa.Column("lat", sa.Float),
+    sa.Column("expires", UtcDateTime),
+    sa.Column("data", Json, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_premise_cautions_lat_lon", "lat", "lon"),
+)
+
+from emscad.storage import notify_tables as _notify_tables  # noqa: E402,F401
+from emscad.storage import safety_tables as _safety_tables  # noqa: E402,F401

@@ -16,13 +16,22 @@ from emscad.web.api import (
     admin,
     auth,
     board,
+    devices,
     events,
     geocode,
     incidents,
+    orders,
     places,
+    premises,
+    safety,
+    staff,
     system,
+    texts,
     units,
+    webhooks,
 )
+from emscad.web.api import map as basemap
+from emscad.web.console import pages
 from emscad.web.runtime import Runtime
 
 Background = Callable[[Runtime], Callable[[], None]]  # start(runtime) -> stop()
@@ -70,7 +79,14 @@ def create_app(
     errors.install(app)
     # Schema tools build the app without a runtime: no settings then, so not production.
     settings = getattr(rt, "settings", None)
-    security.install_headers(app, production=bool(getattr(settings, "production", False)))
-    for module in (system, auth, admin, board, incidents, units, places, events, geocode):
+    security.install_headers(
+        app,
+        production=bool(getattr(settings, "production", False)),
+        extra_img_src=pages.tile_origin(getattr(settings, "tile_url", None)),
+    )
+    routers = (system, auth, admin, board, incidents, devices, units, places, events, geocode)
+    for module in (*routers, basemap, texts, webhooks, premises, orders, safety, staff):
         app.include_router(module.router)
+    app.include_router(orders.degraded_router)
+    pages.install(app)  # the console: pages and static files
     return app

@@ -27,6 +27,7 @@ RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 SESSION_COOKIE = "emscad_session"
 CSRF_HEADER = "x-csrf-token"
+BACKGROUND_HEADER = "x-emscad-background"  # a request the page made on its own (a poll)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -39,7 +40,8 @@ async def principal(request: Request, rt: RuntimeDep) -> Principal:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthenticated("sign in, or send a bearer token: Authorization: Bearer emscad_...")
-    who = await run_in_threadpool(rt.auth.authenticate, cookie)
+    background = request.headers.get(BACKGROUND_HEADER) == "1"
+    who = await run_in_threadpool(lambda: rt.auth.authenticate(cookie, activity=not background))
     # A cookie rides along on any request the browser makes, even one another site caused:
     # a state-changing request must also prove it came from our own page (CSRF).
     if request.method not in SAFE_METHODS:

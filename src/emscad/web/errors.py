@@ -19,6 +19,7 @@ from emscad.errors import (
     NotFound,
     Unauthenticated,
 )
+from emscad.web.bodies import PayloadTooLarge, UnsupportedMediaType
 from emscad.web.security import TooManyRequests
 
 log = logging.getLogger("emscad.web")
@@ -28,6 +29,8 @@ PROBLEM = "application/problem+json"
 # domain error -> (HTTP status, problem type, title)
 _MAP: list[tuple[type[EmscadError], int, str, str]] = [
     (TooManyRequests, 429, "too-many-requests", "Too many requests"),
+    (PayloadTooLarge, 413, "payload-too-large", "Request body too large"),
+    (UnsupportedMediaType, 415, "unsupported-media-type", "Unsupported media type"),
     (Unauthenticated, 401, "unauthenticated", "Authentication required"),
     (Forbidden, 403, "forbidden", "Not permitted"),
     (NotFound, 404, "not-found", "Not found"),

@@ -106,6 +106,25 @@ def test_failures_outside_the_window_do_not_add_up(api: Api) -> None:
     assert _login(api, "sam").status_code == 200
 
 
+def test_background_polls_do_not_keep_an_abandoned_console_signed_in(api: Api) -> None:
+    _user(api, "sam", Role.FIELD_UNIT)
+    assert _login(api, "sam").status_code == 200
+    background = {"X-Emscad-Background": "1"}
+    for _ in range(5):  # the page polls on its own every few minutes for half an hour
+        api.clock.advance(timedelta(minutes=6))
+        polled = api.client.get("/api/units", headers=background)
+    assert polled.status_code == 401
+    assert "inactivity" in polled.json()["detail"]
+
+
+def test_a_request_the_user_makes_keeps_the_session_alive(api: Api) -> None:
+    _user(api, "sam", Role.FIELD_UNIT)
+    assert _login(api, "sam").status_code == 200
+    for _ in range(5):
+        api.clock.advance(timedelta(minutes=6))
+        assert api.client.get("/api/units").status_code == 200
+
+
 def test_sessions_end_after_inactivity_and_after_the_absolute_limit(api: Api) -> None:
     _user(api, "sam", Role.FIELD_UNIT)
     assert _login(api, "sam").status_code == 200

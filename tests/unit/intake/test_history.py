@@ -173,6 +173,12 @@ def test_premise_cautions_match_by_address_or_distance_and_not_when_expired() ->
     assert [c.id for c in found] == ["violent", "by-point", "by-text", "wide"]
 
 
+def test_a_city_after_a_comma_in_a_cautions_address_does_not_stop_it_matching() -> None:
+    typed = Location(text="500 W Markham St")
+    with_city = caution("c", address="500 West Markham Street, Little Rock AR 72201")
+    assert [c.id for c in premise_cautions(typed, [with_city], now=NOW)] == ["c"]
+
+
 def test_cautions_become_incident_cautions_naming_their_source() -> None:
     history = intake_history(
         location=HERE,

@@ -164,6 +164,22 @@ def test_a_failed_send_is_recorded_so_the_dispatcher_sees_it() -> None:
     assert "NOT SENT" in (threads.describe(event) or "")
 
 
+def test_a_reply_that_was_not_sent_leaves_the_thread_awaiting_a_reply() -> None:
+    log = Log()
+    log.receive(inbound("SM1", "chest pain"))
+    assert log.thread is not None
+    failed = OutboundResult(ok=False, provider="twilio", error="Twilio unreachable")
+    thread = log.record(
+        threads.record_reply(log.thread, body="hello", author="d1", at=T0, result=failed)
+    )
+    assert thread is not None
+    assert thread.awaiting_reply
+    sent = OutboundResult(ok=True, provider="twilio", message_id="SM9")
+    thread = log.record(threads.record_reply(thread, body="hi", author="d1", at=T0, result=sent))
+    assert thread is not None
+    assert not thread.awaiting_reply
+
+
 @pytest.mark.parametrize(
     ("body", "message"), [("", "needs text"), ("   ", "needs text"), ("x" * 1601, "longer")]
 )

@@ -36,6 +36,7 @@ from emscad.safety.events import (
     SosLocationUpdated,
     SosRaised,
     SosSource,
+    WatchAcknowledged,
     WatchAlerted,
 )
 from emscad.safety.feeds import GpsEventKind
@@ -61,6 +62,7 @@ ALL: list[DomainEvent] = [
         targets=(Target.user("u-dana"), CONSOLES),
         incident_key="watch:k",
     ),
+    WatchAcknowledged(alarm="watch:k", by="u-sup", at=T0),
     ProtectionDegraded(order="po-1", device="GPS-77", cause=GpsEventKind.TAMPER, at=T0),
     ProtectionRestored(order="po-1", by="u-sup", at=T0, reason="fixed"),
     AlertIncidentLinked(alarm="sos:s1", incident="i-1"),

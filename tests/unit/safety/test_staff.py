@@ -29,11 +29,19 @@ BASIC = {F.NAME, F.STATION, F.WORK_PHONE}
 @pytest.mark.parametrize(
     ("role", "confidential", "expected"),
     [
-        (R.DISPATCHER, False, BASIC | {F.MOBILE_PHONE, F.SCHEDULE}),
+        (R.DISPATCHER, False, BASIC | {F.MOBILE_PHONE, F.EMAIL, F.SCHEDULE}),
         (R.DISPATCHER, True, BASIC),
         (R.CALL_TAKER, True, BASIC),
-        (R.SUPERVISOR, True, BASIC | {F.MOBILE_PHONE, F.HOME_ADDRESS, F.SCHEDULE, F.CONFIDENTIAL}),
-        (R.ADMIN, True, BASIC | {F.MOBILE_PHONE, F.HOME_ADDRESS, F.SCHEDULE, F.CONFIDENTIAL}),
+        (
+            R.SUPERVISOR,
+            True,
+            BASIC | {F.MOBILE_PHONE, F.EMAIL, F.HOME_ADDRESS, F.SCHEDULE, F.CONFIDENTIAL},
+        ),
+        (
+            R.ADMIN,
+            True,
+            BASIC | {F.MOBILE_PHONE, F.EMAIL, F.HOME_ADDRESS, F.SCHEDULE, F.CONFIDENTIAL},
+        ),
         (R.STAFF, False, BASIC | {F.SCHEDULE}),
         (R.STAFF, True, BASIC),
         (R.FIELD_UNIT, True, BASIC),
@@ -69,12 +77,20 @@ def test_redaction_leaves_out_hidden_fields_and_the_view_is_audited() -> None:
         "name": "Dana Whitfield",
         "station": "st-1",
         "work_phone": "501-555-0100",
+        "email": "",
         "mobile_phone": "501-555-0142",
         "live_location": {"lon": -92.29, "lat": 34.75, "uncertainty_m": 10.0, "alarm": "sos:s1"},
     }
     audit = view.audit
     assert (audit.viewer, audit.subject) == ("u-disp", "staff:u-dana")
-    assert audit.fields == ("name", "station", "work_phone", "mobile_phone", "live_location")
+    assert audit.fields == (
+        "name",
+        "station",
+        "work_phone",
+        "email",
+        "mobile_phone",
+        "live_location",
+    )
     assert audit.withheld == ("home_address", "schedule", "confidential")
     assert audit.reason == "confidential staff record viewed"
 

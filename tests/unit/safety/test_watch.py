@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from emscad.errors import Conflict, Forbidden, InvalidInput
 from emscad.incidents.models import Confidence, PersonRole, Severity, Source
-from emscad.safety.events import Feed, ProtectionDegraded, ProtectionRestored, WatchAlerted
+from emscad.safety.events import (
+    Feed,
+    ProtectionDegraded,
+    ProtectionRestored,
+    WatchAcknowledged,
+    WatchAlerted,
+)
 from emscad.safety.feeds import GpsEvent, GpsEventKind, PlateRead
 from emscad.safety.models import SUPERVISORS, Position, Target
 from emscad.safety.orders import StayAwayZone
@@ -19,6 +25,7 @@ from emscad.safety.watch import (
     DEFAULT_DEDUPE_WINDOW,
     OutcomeKind,
     WatchLog,
+    acknowledge_alert,
     apply_watch,
     assess,
     restore_protection,
@@ -292,3 +299,24 @@ def test_only_a_supervisor_restores_protection() -> None:
         restore_protection(WatchLog(), "po-1", SUPERVISOR, T0, "ok")
     with pytest.raises(InvalidInput):
         restore_protection(log, "po-1", SUPERVISOR, T0, " ")
+
+
+def test_a_high_alert_is_acknowledged_once_by_a_person_at_a_console() -> None:
+    high = WatchAlerted(
+        order="po-1",
+        severity=Severity.HIGH,
+        feed=Feed.PLATE,
+        key="plate:XYZ789:cam",
+        reason="r",
+        at=T0,
+        incident_key="watch:plate:XYZ789:cam:2026-07-06T12:00:00.000Z",
+    )
+    (ack,) = acknowledge_alert(high, [high], SUPERVISOR, T0 + timedelta(seconds=3))
+    assert isinstance(ack, WatchAcknowledged)
+    assert (ack.alarm, ack.by, ack.subject) == (high.incident_key, SUPERVISOR.user, high.subject)
+    assert acknowledge_alert(high, [high, ack], SUPERVISOR, T0) == []  # the first one stands
+    for who in (ADMIN, SYSTEM):
+        with pytest.raises(Forbidden):
+            acknowledge_alert(high, [high], who, T0)
+    with pytest.raises(Conflict):  # a low alert raises no alarm
+        acknowledge_alert(replace(high, incident_key=None), [], SUPERVISOR, T0)

@@ -3,6 +3,7 @@
 These are not 911: carriers route text-to-911 to the PSAP, never to a gateway number.
 """
 
+from emscad.intake.sms._twilio_http import TwilioRestGateway
 from emscad.intake.sms.gateway import (
     MAX_REPLY_CHARS,
     OutboundResult,
@@ -31,6 +32,7 @@ __all__ = [
     "RecordingGateway",
     "SentText",
     "SmsGateway",
+    "TwilioRestGateway",
     "find_sos",
     "is_sos",
     "load_telnyx",

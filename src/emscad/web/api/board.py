@@ -15,9 +15,9 @@ from emscad.web.api.schemas import (
     hospital_json,
     incident_json,
     station_json,
-    unit_json,
 )
 from emscad.web.deps import RuntimeDep, require
+from emscad.web.visibility import hidden_now, unit_out
 
 router = APIRouter(tags=["console"])
 
@@ -33,12 +33,14 @@ async def board(rt: RuntimeDep, who: Read, request: Request) -> dict[str, Any]:
     last, incidents, units, stations, hospitals = await run_in_threadpool(
         rt.dispatch.board, QUEUE_STATUSES
     )
+    hidden = await hidden_now(rt, who)
+    incidents = [i for i in incidents if i.id not in hidden.incidents]
     patient = who.can(Permission.PATIENT_READ)
     await audit_patient_read(rt, who, request, incidents)
     return {
         "last_event": last,
         "incidents": [incident_json(i, patient=patient) for i in incidents],
-        "units": [unit_json(u) for u in units],
+        "units": [unit_out(u, hidden) for u in units],
         "stations": [station_json(s) for s in stations],
         "hospitals": [hospital_json(h) for h in hospitals],
     }

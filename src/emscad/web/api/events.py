@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from emscad.accounts.models import Principal
 from emscad.accounts.permissions import Permission
 from emscad.errors import EmscadError, InvalidInput
-from emscad.web.api.schemas import event_json
 from emscad.web.deps import SESSION_COOKIE, RuntimeDep, require
 from emscad.web.runtime import Runtime
+from emscad.web.visibility import SILENCE_CHANGES, event_out, hidden_now, visible
 
 router = APIRouter(tags=["events"])
 
@@ -31,7 +31,8 @@ async def list_events(
 ) -> list[dict[str, Any]]:
     events = await run_in_threadpool(rt.dispatch.events_after, after, limit=limit)
     patient = who.can(Permission.PATIENT_READ)
-    return [event_json(r, patient=patient) for r in events]
+    hidden = await hidden_now(rt, who)
+    return [event_out(r, patient=patient) for r in events if visible(r, who, hidden)]
 
 
 def _still_valid(rt: Runtime, request: Request) -> bool:
@@ -41,7 +42,7 @@ def _still_valid(rt: Runtime, request: Request) -> bool:
         if scheme.lower() == "bearer" and credential:
             rt.accounts.authenticate_token(credential)
         else:
-            rt.auth.authenticate(request.cookies.get(SESSION_COOKIE, ""))
+            rt.auth.authenticate(request.cookies.get(SESSION_COOKIE, ""), activity=False)
     except EmscadError:
         return False
     return True
@@ -73,6 +74,7 @@ async def stream(
     if start < 0:
         start = rt.hub.last_seq
     patient = who.can(Permission.PATIENT_READ)
+    hidden = await hidden_now(rt, who)
     yield ServerSentEvent(comment="connected", retry=RETRY_MS)
 
     credential_valid = rt.revocations.watch(who.user_id, lambda: _still_valid(rt, request))
@@ -84,6 +86,10 @@ async def stream(
     async for rec in rt.hub.stream(start, alive=alive):
         if await request.is_disconnected():
             break
+        if rec.event.type in SILENCE_CHANGES:
+            hidden = await hidden_now(rt, who)
+        if not visible(rec, who, hidden):
+            continue
         yield ServerSentEvent(
-            id=str(rec.seq), event=rec.event.type, data=event_json(rec, patient=patient)
+            id=str(rec.seq), event=rec.event.type, data=event_out(rec, patient=patient)
         )

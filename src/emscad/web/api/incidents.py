@@ -10,14 +10,16 @@ from starlette.concurrency import run_in_threadpool
 from emscad.accounts.audit import AuditEntry
 from emscad.accounts.models import Principal
 from emscad.accounts.permissions import Permission
-from emscad.dispatch.service import Idempotency
-from emscad.errors import InvalidInput
+from emscad.dispatch.idempotency import Idempotency
+from emscad.errors import InvalidInput, NotFound
 from emscad.events import DomainEvent
 from emscad.incidents.events import IncidentCreated, IncidentPersonsChanged, Triage
 from emscad.incidents.lifecycle import triage_of
 from emscad.incidents.models import Disposition, Incident, IncidentStatus
 from emscad.incidents.timeline import timeline
 from emscad.incidents.times import unit_responses
+from emscad.intake import device, premises, threads
+from emscad.safety import timeline as safety_timeline
 from emscad.web.api.schemas import (
     QUEUE_STATUSES,
     AssignIn,
@@ -27,12 +29,12 @@ from emscad.web.api.schemas import (
     IncidentPatch,
     NoteIn,
     ReopenIn,
-    event_json,
     incident_json,
     unit_json,
 )
 from emscad.web.deps import RuntimeDep, client_ip, require
 from emscad.web.runtime import Runtime
+from emscad.web.visibility import event_out, hidden_now, visible
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
@@ -66,7 +68,7 @@ def _shows_persons(event: DomainEvent) -> bool:
     )
 
 
-def _version(if_match: str | None) -> int | None:
+def if_match_version(if_match: str | None) -> int | None:
     """The version an If-Match header names ("3" or "W/\"3\"" style)."""
     if if_match is None:
         return None
@@ -121,6 +123,8 @@ async def list_incidents(
 ) -> list[dict[str, Any]]:
     statuses = tuple(status) if status else QUEUE_STATUSES
     found = await run_in_threadpool(rt.dispatch.incidents, statuses, limit=limit)
+    hidden = await hidden_now(rt, who)
+    found = [i for i in found if i.id not in hidden.incidents]
     patient = who.can(Permission.PATIENT_READ)
     await audit_patient_read(rt, who, request, found)
     return [incident_json(i, patient=patient) for i in found]
@@ -130,10 +134,17 @@ async def list_incidents(
 async def get_incident(
     incident_id: str, rt: RuntimeDep, who: Read, response: Response, request: Request
 ) -> dict[str, Any]:
+    await _not_hidden(rt, who, incident_id)
     incident = await run_in_threadpool(rt.dispatch.incident, incident_id)
     await audit_patient_read(rt, who, request, [incident])
     response.headers["ETag"] = f'"{incident.version}"'
     return incident_json(incident, patient=who.can(Permission.PATIENT_READ))
+
+
+async def _not_hidden(rt: Runtime, who: Principal, incident_id: str) -> None:
+    """A silent SOS's incident does not exist for the person who raised it."""
+    if incident_id in (await hidden_now(rt, who)).incidents:
+        raise NotFound(f"no incident {incident_id!r}")
 
 
 @router.patch("/{incident_id}", summary="Change location, triage, caller, persons or cautions")
@@ -145,7 +156,7 @@ async def update_incident(
     response: Response,
     if_match: Annotated[str | None, Header(max_length=40)] = None,
 ) -> dict[str, Any]:
-    expected = _version(if_match)
+    expected = if_match_version(if_match)
 
     def run() -> Any:
         current = rt.dispatch.incident(incident_id)
@@ -250,30 +261,57 @@ async def unassign_unit(
 async def get_timeline(
     incident_id: str, rt: RuntimeDep, who: Read, request: Request
 ) -> list[dict[str, Any]]:
-    events = await run_in_threadpool(rt.dispatch.incident_events, incident_id)
+    hidden = await hidden_now(rt, who)
+    if incident_id in hidden.incidents:
+        raise NotFound(f"no incident {incident_id!r}")
+    events = [
+        r
+        for r in await run_in_threadpool(rt.dispatch.incident_events, incident_id)
+        if visible(r, who, hidden)
+    ]
     if any(_shows_persons(r.event) for r in events):
         incident = await run_in_threadpool(rt.dispatch.incident, incident_id)
         await audit_patient_read(rt, who, request, [incident])
     units = await run_in_threadpool(rt.dispatch.units, include_removed=True)
     hospitals = await run_in_threadpool(rt.dispatch.hospitals)
-    names = {u.id: u.call_sign for u in units} | {h.id: h.name for h in hospitals}
+    users = await run_in_threadpool(rt.accounts.users)
+    names = (
+        {u.id: u.call_sign for u in units}
+        | {h.id: h.name for h in hospitals}
+        | {u.id: u.username for u in users}
+    )
+
+    def name(i: str | None) -> str:
+        return names.get(i or "", i or "?")
+
+    entries = timeline(
+        events,
+        name,
+        extra=(
+            threads.describe,
+            device.describe,
+            premises.describe,
+            lambda e: safety_timeline.describe(e, name),
+        ),
+    )
     patient = who.can(Permission.PATIENT_READ)
-    entries = timeline(events, lambda i: names.get(i or "", i or "?"))
-    if not patient:
-        redacted = {r.seq: event_json(r, patient=False)["data"] for r in events}
-        for entry in entries:
-            entry["data"] = redacted[entry["id"]]
+    shown = {r.seq: event_out(r, patient=patient)["data"] for r in events}
+    for entry in entries:
+        entry["data"] = shown[entry["id"]]
     return entries
 
 
 @router.get("/{incident_id}/times", summary="NEMSIS eTimes for every unit response")
 async def get_times(incident_id: str, rt: RuntimeDep, who: Read) -> list[dict[str, Any]]:
+    await _not_hidden(rt, who, incident_id)
     events = await run_in_threadpool(rt.dispatch.incident_events, incident_id)
     return [r.to_json() for r in unit_responses(events, incident_id)]
 
 
 @router.get("/{incident_id}/recommendation", summary="Units to send and the hospital to use")
 async def recommend(incident_id: str, rt: RuntimeDep, who: Recommend) -> dict[str, Any]:
+    await _not_hidden(rt, who, incident_id)
+
     def run() -> dict[str, Any]:
         incident, units, stations, hospitals = rt.dispatch.situation(incident_id)
         result = rt.recommender.recommend(

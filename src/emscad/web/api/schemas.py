@@ -229,10 +229,7 @@ def incident_json(incident: Incident, *, patient: bool) -> dict[str, Any]:
             {"id": n.id, "at": iso_ms(n.at), "author": n.author, "text": n.text}
             for n in incident.notes
         ],
-        "cautions": [
-            {"kind": c.kind, "text": c.text, "severity": c.severity.value, "source": c.source}
-            for c in incident.cautions
-        ],
+        "cautions": [incident_caution_json(c) for c in incident.cautions],
         "units": list(incident.units),
         "destination": incident.destination,
         "served": incident.served,
@@ -302,6 +299,10 @@ def hospital_json(h: Hospital) -> dict[str, Any]:
         "diversion_reason": h.diversion_reason,
         "version": h.version,
     }
+
+
+def incident_caution_json(c: Caution) -> dict[str, Any]:
+    return {"kind": c.kind, "text": c.text, "severity": c.severity.value, "source": c.source}
 
 
 def event_json(rec: Recorded, *, patient: bool) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from emscad.units.events import UnitProfile
 from emscad.units.models import DEFAULT_CAPABILITIES, Position
 from emscad.web.api.schemas import AvlIn, StatusIn, UnitCreate, UnitIn, unit_json
 from emscad.web.deps import RuntimeDep, require, require_unit_status
+from emscad.web.visibility import hidden_now, unit_out
 
 router = APIRouter(tags=["units"])
 
@@ -25,12 +26,15 @@ Roster = Annotated[Principal, Depends(require(Permission.ROSTER_ADMIN))]
 
 @router.get("/api/units", summary="The unit board")
 async def list_units(rt: RuntimeDep, who: Read) -> list[dict[str, Any]]:
-    return [unit_json(u) for u in await run_in_threadpool(rt.dispatch.units)]
+    units = await run_in_threadpool(rt.dispatch.units)
+    hidden = await hidden_now(rt, who)
+    return [unit_out(u, hidden) for u in units]
 
 
 @router.get("/api/units/{unit_id}", summary="One unit")
 async def get_unit(unit_id: str, rt: RuntimeDep, who: Read) -> dict[str, Any]:
-    return unit_json(await run_in_threadpool(rt.dispatch.unit, unit_id))
+    unit = await run_in_threadpool(rt.dispatch.unit, unit_id)
+    return unit_out(unit, await hidden_now(rt, who))
 
 
 @router.post("/api/units/{unit_id}/status", summary="Change a unit's status (409: not allowed)")

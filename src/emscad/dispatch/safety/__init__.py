@@ -1,0 +1,1 @@
+"""Safety commands: protective orders, watch feeds, staff SOS, check-ins, escorts, offboarding."""

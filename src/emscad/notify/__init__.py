@@ -1,0 +1,1 @@
+"""Notifications: an outbox with retries, and the channels that deliver alerts."""

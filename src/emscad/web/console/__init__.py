@@ -1,0 +1,1 @@
+"""The browser console: sign-in, dispatcher, supervisor, field-unit and staff pages."""
