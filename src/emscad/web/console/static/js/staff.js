@@ -223,7 +223,7 @@ function setupCheckin(onRunning = () => {}) {
   };
 }
 
-// The shift-end offer (GET /api/safety/me: `shift_end`): shown while an order protects this
+// The shift-end offer (`shift_end` of SAFETY_API.me): shown while an order protects this
 // person; the escort is urged after a recent watch alert or while monitoring is degraded.
 function setupOffer(checkin) {
   let offer = null;
