@@ -308,6 +308,7 @@ def test_a_his_plate_at_the_station_lot_alerts_her_and_the_supervisors_within_a_
     )
     s.call("medic1", "POST", f"/api/safety/alarms/{key}/ack", status=403)
     s.call("supervisor", "POST", "/api/safety/alarms/watch:1/ack", status=404)
+    s.call("supervisor", "POST", f"/api/safety/alarms/watch:{'9' * 40}/ack", status=404)
     taken = s.post("supervisor", f"/api/safety/alarms/{key}/ack")
     assert (taken["phase"], taken["acknowledged_by"]) == ("acknowledged", s.users["supervisor"])
     every_console_gets(

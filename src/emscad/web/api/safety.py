@@ -274,7 +274,7 @@ async def _visible_alarm(rt: Runtime, who: Principal, key: str) -> None:
 async def acknowledge(key: AlarmKey, rt: RuntimeDep, who: Alarms) -> dict[str, Any]:
     kind, _, ident = key.partition(":")
     if kind == "watch":
-        if not ident.isdigit():
+        if not ident.isdigit() or len(ident) > 18:  # an event number fits in 64 bits
             raise NotFound(f"no watch alert {key!r}")
         seq = int(ident)
         ack = await run_in_threadpool(lambda: rt.safety.acknowledge_watch(who_of(who), seq))
