@@ -96,13 +96,14 @@ class WatchCommands(SafetyBase):
         with self.dispatch.store.read() as tx:
             return tx.open_watch_alerts(limit=limit)
 
-    def acknowledge_watch(self, who: Who, seq: int) -> Recorded:
+    def acknowledge_watch(self, who: Who, seq: int) -> tuple[Recorded, Recorded]:
         """A person has the high watch alert that event `seq` announced (and any alert for
         another order in the same read): every console stops sounding it and its
         notifications record who took it. Once: later calls answer the first
-        acknowledgement. Its incident goes on in the queue."""
+        acknowledgement. Its incident goes on in the queue. Returns (the alert, the
+        acknowledgement)."""
 
-        def command(s: Session) -> Recorded:
+        def command(s: Session) -> tuple[Recorded, Recorded]:
             found = s.tx.events_after(seq - 1, limit=1)
             alert = found[0] if found and found[0].seq == seq else None
             if alert is None or not isinstance(alert.event, WatchAlerted):
@@ -111,10 +112,10 @@ class WatchCommands(SafetyBase):
             story = s.tx.events_for_subjects([key])
             new = acknowledge_alert(alert.event, (r.event for r in story), who.actor, s.at)
             if not new:
-                return next(r for r in story if isinstance(r.event, WatchAcknowledged))
+                return alert, next(r for r in story if isinstance(r.event, WatchAcknowledged))
             (rec,) = s.record(new)
             s.tx.acknowledge_notifications(key, by=who.name, at=s.at)
-            return rec
+            return alert, rec
 
         return self._run(who, command)
 

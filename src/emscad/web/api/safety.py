@@ -277,8 +277,7 @@ async def acknowledge(key: AlarmKey, rt: RuntimeDep, who: Alarms) -> dict[str, A
         if not ident.isdigit() or len(ident) > 18:  # an event number fits in 64 bits
             raise NotFound(f"no watch alert {key!r}")
         seq = int(ident)
-        ack = await run_in_threadpool(lambda: rt.safety.acknowledge_watch(who_of(who), seq))
-        (alert,) = await run_in_threadpool(lambda: rt.dispatch.events_after(seq - 1, limit=1))
+        alert, ack = await run_in_threadpool(lambda: rt.safety.acknowledge_watch(who_of(who), seq))
         return watch_alarm_json(alert, ack)
     await _visible_alarm(rt, who, key)
     alarm = await run_in_threadpool(lambda: rt.safety.acknowledge(who_of(who), key))
