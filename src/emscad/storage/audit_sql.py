@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,20 +18,25 @@ AUDIT = "audit"
 
 
 def bump(conn: Connection, dialect: str, name: str, n: int = 1) -> int:
-    """Add n to a named counter and return its new value.
+    """Add n to a named counter (created at n) and return its new value, in one statement.
 
-    The update locks the counter's row until the transaction ends, so writers that share a
+    The upsert locks the counter's row until the transaction ends, so writers that share a
     counter take turns: numbers become visible in the order they were handed out.
     """
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    conn.execute(insert(t.counters).values(name=name, value=0).on_conflict_do_nothing())
-    value = conn.execute(
-        t.counters.update()
-        .where(t.counters.c.name == name)
-        .values(value=t.counters.c.value + n)
-        .returning(t.counters.c.value)
-    ).scalar_one()
+    value = conn.execute(_bump_statement(dialect), {"name": name, "n": n}).scalar_one()
     return int(value)
+
+
+@cache
+def _bump_statement(dialect: str) -> Any:
+    """INSERT .. ON CONFLICT DO UPDATE .. RETURNING, built once per dialect: the hot path
+    of every write (the event log's and the audit trail's numbers)."""
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(t.counters).values(name=sa.bindparam("name"), value=sa.bindparam("n"))
+    return stmt.on_conflict_do_update(
+        index_elements=[t.counters.c.name],
+        set_={"value": t.counters.c.value + stmt.excluded.value},
+    ).returning(t.counters.c.value)
 
 
 def counter(conn: Connection, name: str) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from emscad.errors import Conflict
@@ -28,15 +30,32 @@ def save_versioned(
     *,
     what: str,
 ) -> None:
-    """Insert (expected 0) or update only if nobody changed the row since it was read."""
+    """Insert (expected 0) or update only if nobody changed the row since it was read.
+
+    One statement either way, built once per table: every write saves at least one row.
+    """
     if expected == 0:
-        exists = conn.execute(sa.select(table.c.id).where(table.c.id == key)).first()
-        if exists is not None:
+        inserted = conn.execute(_insert_new(conn.dialect.name, table), {"id": key, **values})
+        if inserted.rowcount != 1:
             raise Conflict(f"a {what} with id {key!r} already exists")
-        conn.execute(table.insert().values(id=key, **values))
         return
-    result = conn.execute(
-        table.update().where(table.c.id == key, table.c.version == expected).values(**values)
-    )
+    result = conn.execute(_update_if_version(table), {"key_": key, "expected_": expected, **values})
     if result.rowcount != 1:
         raise Conflict(f"the {what} was changed by someone else; reload and try again")
+
+
+@cache
+def _insert_new(dialect: str, table: sa.Table) -> Any:
+    """INSERT .. ON CONFLICT (id) DO NOTHING: a row that exists is left alone (rowcount 0)."""
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=[table.c.id])
+    return stmt.execution_options(preserve_rowcount=True)  # psycopg forgets it otherwise
+
+
+@cache
+def _update_if_version(table: sa.Table) -> Any:
+    """UPDATE .. WHERE id = :key_ AND version = :expected_; the SET clause is the columns the
+    execution's parameters name."""
+    return table.update().where(
+        table.c.id == sa.bindparam("key_"), table.c.version == sa.bindparam("expected_")
+    )

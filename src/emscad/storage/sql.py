@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 # Importing the event modules registers their event types for reading the log back.
@@ -32,7 +31,7 @@ from emscad.intake.threads import thread_subject
 from emscad.safety.events import WatchAcknowledged, WatchAlerted
 from emscad.serial import from_json
 from emscad.storage import tables as t
-from emscad.storage.audit_sql import append_audit, counter
+from emscad.storage.audit_sql import append_audit, bump, counter
 from emscad.storage.db import Database
 from emscad.storage.intake_sql import IntakeRows
 from emscad.storage.rows import data_of, save_versioned
@@ -366,15 +365,7 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
         return self._bump(name, 1)
 
     def _bump(self, name: str, n: int) -> int:
-        insert: Any = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        self.conn.execute(insert(t.counters).values(name=name, value=0).on_conflict_do_nothing())
-        value = self.conn.execute(
-            t.counters.update()
-            .where(t.counters.c.name == name)
-            .values(value=t.counters.c.value + n)
-            .returning(t.counters.c.value)
-        ).scalar_one()
-        return int(value)
+        return bump(self.conn, self.dialect, name, n)
 
     def find_idempotent(self, actor: str, key: str) -> tuple[str, str] | None:
         row = self.conn.execute(

@@ -1,0 +1,83 @@
+"""The storage layer's single-statement writes, on SQLite and PostgreSQL: named counters and
+version-checked saves. Every write goes through them, so each path is pinned here."""
+
+from __future__ import annotations
+
+import pytest
+
+from emscad.agency.models import Station
+from emscad.errors import Conflict
+from emscad.storage.audit_sql import bump, counter
+from emscad.storage.db import Database
+from emscad.storage.sql import SqlStore
+
+
+def test_a_counter_starts_at_its_first_bump_and_counts_on(database: Database) -> None:
+    dialect = database.url.get_backend_name()
+    with database.transaction(write=True) as conn:
+        assert counter(conn, "probe") == 0
+        assert bump(conn, dialect, "probe", 3) == 3
+        assert bump(conn, dialect, "probe") == 4
+    with database.transaction(write=True) as conn:
+        assert bump(conn, dialect, "probe", 2) == 6
+        assert bump(conn, dialect, "other") == 1
+        assert counter(conn, "probe") == 6
+
+
+def test_a_rolled_back_bump_hands_the_number_out_again(database: Database) -> None:
+    dialect = database.url.get_backend_name()
+
+    class Abort(Exception):
+        pass
+
+    def bump_then_fail() -> None:
+        with database.transaction(write=True) as conn:
+            assert bump(conn, dialect, "probe") == 1
+            raise Abort
+
+    with pytest.raises(Abort):
+        bump_then_fail()
+    with database.transaction(write=True) as conn:
+        assert bump(conn, dialect, "probe") == 1
+
+
+def test_saving_a_new_row_under_a_taken_id_is_a_conflict(database: Database) -> None:
+    store = SqlStore(database)
+    first = Station(id="st1", name="Station 1", lon=-92.3, lat=34.7, version=1)
+    with store.write() as tx:
+        tx.save_station(first, station_id="st1", expected=0)
+    impostor = Station(id="st1", name="Impostor", lon=0, lat=0, version=1)
+    with (
+        pytest.raises(Conflict, match="a station with id 'st1' already exists"),
+        store.write() as tx,
+    ):
+        tx.save_station(impostor, station_id="st1", expected=0)
+    with store.read() as tx:
+        kept = tx.find_station("st1")
+    assert kept is not None
+    assert kept.name == "Station 1"
+
+
+def test_an_update_from_a_stale_version_is_a_conflict_and_changes_nothing(
+    database: Database,
+) -> None:
+    store = SqlStore(database)
+    with store.write() as tx:
+        tx.save_station(
+            Station(id="st1", name="Station 1", lon=-92.3, lat=34.7, version=1),
+            station_id="st1",
+            expected=0,
+        )
+    with store.write() as tx:
+        tx.save_station(
+            Station(id="st1", name="Station One", lon=-92.3, lat=34.7, version=2),
+            station_id="st1",
+            expected=1,
+        )
+    lost = Station(id="st1", name="Lost update", lon=-92.3, lat=34.7, version=2)
+    with pytest.raises(Conflict, match="changed by someone else"), store.write() as tx:
+        tx.save_station(lost, station_id="st1", expected=1)
+    with store.read() as tx:
+        kept = tx.find_station("st1")
+    assert kept is not None
+    assert (kept.name, kept.version) == ("Station One", 2)
