@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emscad.errors import EmscadError
 
@@ -22,24 +22,44 @@ CSP = (
 
 def install_headers(app: FastAPI, *, production: bool, extra_img_src: str = "") -> None:
     csp = CSP.replace("img-src 'self'", f"img-src 'self' {extra_img_src}".rstrip())
+    headers = {
+        "Content-Security-Policy": csp,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+    if production:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    app.add_middleware(SecurityHeaders, headers=headers)
 
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        h = response.headers
-        h.setdefault("Content-Security-Policy", csp)
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "no-referrer")
-        h.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.url.path.startswith("/api/"):
-            h.setdefault("Cache-Control", "no-store")
-        if production:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response
+
+class SecurityHeaders:
+    """Adds the headers to every HTTP response a route has not set itself, and no-store to
+    the API's. Plain ASGI: it touches only the response's start message, so streams pass
+    through untouched and a request costs no extra task (BaseHTTPMiddleware's did)."""
+
+    def __init__(self, app: ASGIApp, *, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api = str(scope.get("path", "")).startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                h = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    h.setdefault(name, value)
+                if api:
+                    h.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class TooManyRequests(EmscadError):

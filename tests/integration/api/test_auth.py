@@ -197,6 +197,12 @@ def test_responses_carry_security_headers(api: Api) -> None:
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "strict-transport-security" not in r.headers  # only in production
+    assert r.headers["cache-control"] == "no-store"  # API answers are never cached
+    assert r.headers["referrer-policy"] == "no-referrer"
+    # Pages get the same protections; no-store is for the API only.
+    page = api.client.get("/login")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "no-store" not in page.headers.get("cache-control", "")
 
 
 def test_the_session_cookie_is_http_only_and_strict(api: Api) -> None:
