@@ -20,6 +20,10 @@ from emscad.storage.audit_sql import append_audit
 from emscad.storage.db import Database
 from emscad.storage.sql import transient
 
+# Every API request with a token reads both: built once.
+_FIND_USER = sa.select(t.users.c.data, t.users.c.version).where(t.users.c.id == sa.bindparam("id"))
+_FIND_TOKEN = sa.select(t.api_tokens.c.data).where(t.api_tokens.c.id == sa.bindparam("id"))
+
 
 class SqlAccountTransaction:
     def __init__(self, conn: Connection, *, dialect: str) -> None:
@@ -31,9 +35,7 @@ class SqlAccountTransaction:
         return replace(user, version=row.version)
 
     def find_user(self, user_id: str) -> User | None:
-        row = self.conn.execute(
-            sa.select(t.users.c.data, t.users.c.version).where(t.users.c.id == user_id)
-        ).first()
+        row = self.conn.execute(_FIND_USER, {"id": user_id}).first()
         return None if row is None else self._user(row)
 
     def find_user_by_name(self, username: str) -> User | None:
@@ -69,9 +71,7 @@ class SqlAccountTransaction:
         return [self._user(r) for r in rows]
 
     def find_token(self, token_id: str) -> ApiToken | None:
-        row = self.conn.execute(
-            sa.select(t.api_tokens.c.data).where(t.api_tokens.c.id == token_id)
-        ).first()
+        row = self.conn.execute(_FIND_TOKEN, {"id": token_id}).first()
         return None if row is None else from_json(ApiToken, row.data)
 
     def save_token(self, token: ApiToken) -> None:

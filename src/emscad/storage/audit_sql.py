@@ -15,6 +15,7 @@ from emscad.storage import tables as t
 from emscad.storage.db import Database
 
 AUDIT = "audit"
+_HASH_OF = sa.select(t.audit.c.hash).where(t.audit.c.seq == sa.bindparam("seq"))
 
 
 def bump(conn: Connection, dialect: str, name: str, n: int = 1) -> int:
@@ -51,7 +52,7 @@ def append_audit(conn: Connection, dialect: str, entries: Sequence[AuditEntry]) 
     last = bump(conn, dialect, AUDIT, len(entries))
     first = last - len(entries) + 1
     # The counter's lock means record first-1 is committed (or this is the first): read it.
-    prev = conn.execute(sa.select(t.audit.c.hash).where(t.audit.c.seq == first - 1)).scalar()
+    prev = conn.execute(_HASH_OF, {"seq": first - 1}).scalar()
     prev_hash = str(prev) if prev is not None else GENESIS
     rows = []
     for i, entry in enumerate(entries):

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,14 +23,61 @@ from emscad.storage.rows import data_of, save_versioned
 METERS_PER_DEGREE = 111_320.0
 
 
-def _box(
-    column_lon: sa.Column[Any], column_lat: sa.Column[Any], lon: float, lat: float, meters: float
-) -> sa.ColumnElement[bool]:
-    """Rows whose point lies in the square of half-side `meters` around (lon, lat)."""
-    dlat = meters / METERS_PER_DEGREE
-    dlon = meters / (METERS_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
-    return sa.and_(
-        column_lat.between(lat - dlat, lat + dlat), column_lon.between(lon - dlon, lon + dlon)
+def _near(table: sa.Table, *, by_key: bool, by_point: bool) -> sa.ColumnElement[bool]:
+    """Rows whose address key is one of :keys, or whose point lies in the box :lon0..:lon1,
+    :lat0..:lat1 (see `_bounds`): the candidates' filter, with bound parameters only."""
+    c = table.c
+    where: list[sa.ColumnElement[bool]] = []
+    if by_key:
+        where.append(c.address_key.in_(sa.bindparam("keys", expanding=True)))
+    if by_point:
+        where.append(
+            sa.and_(
+                c.lat.between(sa.bindparam("lat0"), sa.bindparam("lat1")),
+                c.lon.between(sa.bindparam("lon0"), sa.bindparam("lon1")),
+            )
+        )
+    return sa.or_(*where)
+
+
+def _bounds(
+    keys: Sequence[str], lon: float | None, lat: float | None, meters: float
+) -> dict[str, Any]:
+    """The parameters of `_near`: the keys, and the square of half-side `meters` around the
+    point (if any)."""
+    params: dict[str, Any] = {"keys": sorted(keys)}
+    if lon is not None and lat is not None:
+        dlat = meters / METERS_PER_DEGREE
+        dlon = meters / (METERS_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+        params |= {"lat0": lat - dlat, "lat1": lat + dlat, "lon0": lon - dlon, "lon1": lon + dlon}
+    return params
+
+
+@cache
+def _premise_cautions_query(by_key: bool, by_point: bool) -> sa.Select[Any]:
+    # Built once: every call taken runs it (the hot path of intake).
+    c = t.premise_cautions.c
+    return (
+        sa.select(c.data, c.version)
+        .where(
+            _near(t.premise_cautions, by_key=by_key, by_point=by_point),
+            sa.or_(c.expires.is_(None), c.expires > sa.bindparam("now")),
+        )
+        .order_by(c.id)
+    )
+
+
+@cache
+def _incidents_near_query(by_key: bool, by_point: bool) -> sa.Select[Any]:
+    c = t.incidents.c
+    return (
+        sa.select(c.data, c.version)
+        .where(
+            _near(t.incidents, by_key=by_key, by_point=by_point),
+            c.received_at <= sa.bindparam("before"),
+        )
+        .order_by(c.received_at.desc())
+        .limit(sa.bindparam("limit"))
     )
 
 
@@ -180,20 +228,12 @@ class IntakeRows:
         self, keys: Sequence[str], lon: float | None, lat: float | None, *, now: datetime
     ) -> list[PremiseCaution]:
         """Candidates for intake.history.premise_cautions: unexpired, by key or near."""
-        c = t.premise_cautions.c
-        where: list[sa.ColumnElement[bool]] = []
-        if keys:
-            where.append(c.address_key.in_(sorted(keys)))
-        if lon is not None and lat is not None:
-            where.append(_box(c.lon, c.lat, lon, lat, MAX_CAUTION_RADIUS_M))
-        if not where:
+        by_point = lon is not None and lat is not None
+        if not keys and not by_point:
             return []
-        query = (
-            sa.select(c.data, c.version)
-            .where(sa.or_(*where), sa.or_(c.expires.is_(None), c.expires > now))
-            .order_by(c.id)
-        )
-        return [self._caution(r.data, r.version) for r in self.conn.execute(query)]
+        query = _premise_cautions_query(bool(keys), by_point)
+        params = _bounds(keys, lon, lat, MAX_CAUTION_RADIUS_M) | {"now": now}
+        return [self._caution(r.data, r.version) for r in self.conn.execute(query, params)]
 
     # -- history --------------------------------------------------------------------------------
 
@@ -208,21 +248,12 @@ class IntakeRows:
         limit: int,
     ) -> list[Incident]:
         """Candidates for intake.history.intake_history: by address key or near, newest first."""
-        c = t.incidents.c
-        where: list[sa.ColumnElement[bool]] = []
-        if keys:
-            where.append(c.address_key.in_(sorted(keys)))
-        if lon is not None and lat is not None:
-            where.append(_box(c.lon, c.lat, lon, lat, radius_m))
-        if not where:
+        by_point = lon is not None and lat is not None
+        if not keys and not by_point:
             return []
-        query = (
-            sa.select(c.data, c.version)
-            .where(sa.or_(*where), c.received_at <= before)
-            .order_by(c.received_at.desc())
-            .limit(limit)
-        )
+        query = _incidents_near_query(bool(keys), by_point)
+        params = _bounds(keys, lon, lat, radius_m) | {"before": before, "limit": limit}
         return [
             replace(from_json(Incident, r.data), version=r.version)
-            for r in self.conn.execute(query)
+            for r in self.conn.execute(query, params)
         ]

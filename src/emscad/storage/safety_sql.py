@@ -46,6 +46,19 @@ def _started(alarm: Alarm) -> datetime:
     return alarm.requested_at if isinstance(alarm, Escort) else alarm.started_at
 
 
+_ALL_ORDERS = sa.select(st.safety_orders.c.data, st.safety_orders.c.version).order_by(
+    st.safety_orders.c.id
+)
+# Every call taken asks for the live orders (their cautions): built once.
+_LIVE_ORDERS = _ALL_ORDERS.where(
+    ~st.safety_orders.c.withdrawn,
+    sa.or_(
+        st.safety_orders.c.expires.is_(None),
+        st.safety_orders.c.expires > sa.bindparam("live_at"),
+    ),
+)
+
+
 class SafetyRows:
     """Mixed into SqlTransaction: the safety part of the storage ports."""
 
@@ -74,11 +87,11 @@ class SafetyRows:
     def list_orders(self, *, live_at: datetime | None = None) -> list[ProtectiveOrder]:
         """Every order; with `live_at`, only those not withdrawn or expired by then (the
         domain's `is_active` still decides: an order may not be in force yet)."""
-        c = st.safety_orders.c
-        query = sa.select(c.data, c.version).order_by(c.id)
-        if live_at is not None:
-            query = query.where(~c.withdrawn, sa.or_(c.expires.is_(None), c.expires > live_at))
-        return [_order(r.data, r.version) for r in self.conn.execute(query)]
+        if live_at is None:
+            rows = self.conn.execute(_ALL_ORDERS)
+        else:
+            rows = self.conn.execute(_LIVE_ORDERS, {"live_at": live_at})
+        return [_order(r.data, r.version) for r in rows]
 
     # -- alarms: SOS, check-ins, escorts --------------------------------------------------------
 

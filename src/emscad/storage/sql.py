@@ -42,6 +42,22 @@ EVENTS = "events"
 _T = TypeVar("_T", Station, Hospital)
 
 
+# The statements every write or every live event runs, built once (building a statement
+# costs more than SQLite takes to run these).
+_FIND_INCIDENT = sa.select(t.incidents.c.data, t.incidents.c.version).where(
+    t.incidents.c.id == sa.bindparam("id")
+)
+_FIND_IDEMPOTENT = sa.select(t.idempotency.c.fingerprint, t.idempotency.c.result).where(
+    t.idempotency.c.actor == sa.bindparam("actor"), t.idempotency.c.key == sa.bindparam("key")
+)
+_EVENTS_AFTER = (
+    t.events.select()
+    .where(t.events.c.seq > sa.bindparam("after"))
+    .order_by(t.events.c.seq)
+    .limit(sa.bindparam("limit"))
+)
+
+
 def _subject(event: DomainEvent) -> str:
     for kind in ("incident", "unit", "station", "hospital"):
         value = getattr(event, kind, None)
@@ -99,8 +115,8 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
         return recorded
 
     def events_after(self, seq: int, *, limit: int) -> list[Recorded]:
-        query = t.events.select().where(t.events.c.seq > seq).order_by(t.events.c.seq).limit(limit)
-        return [self._recorded(row) for row in self.conn.execute(query).mappings()]
+        rows = self.conn.execute(_EVENTS_AFTER, {"after": seq, "limit": limit}).mappings()
+        return [self._recorded(row) for row in rows]
 
     def events_for_incident(self, incident_id: str) -> list[Recorded]:
         query = (
@@ -156,11 +172,7 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
     # -- incidents ---------------------------------------------------------------------------
 
     def find_incident(self, incident_id: str) -> Incident | None:
-        row = self.conn.execute(
-            sa.select(t.incidents.c.data, t.incidents.c.version).where(
-                t.incidents.c.id == incident_id
-            )
-        ).first()
+        row = self.conn.execute(_FIND_INCIDENT, {"id": incident_id}).first()
         return None if row is None else self._incident(row.data, row.version)
 
     @staticmethod
@@ -368,20 +380,21 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
         return bump(self.conn, self.dialect, name, n)
 
     def find_idempotent(self, actor: str, key: str) -> tuple[str, str] | None:
-        row = self.conn.execute(
-            sa.select(t.idempotency.c.fingerprint, t.idempotency.c.result).where(
-                t.idempotency.c.actor == actor, t.idempotency.c.key == key
-            )
-        ).first()
+        row = self.conn.execute(_FIND_IDEMPOTENT, {"actor": actor, "key": key}).first()
         return None if row is None else (row.fingerprint, row.result)
 
     def save_idempotent(
         self, actor: str, key: str, *, fingerprint: str, result: str, at: datetime
     ) -> None:
         self.conn.execute(
-            t.idempotency.insert().values(
-                actor=actor, key=key, fingerprint=fingerprint, result=result, created_at=at
-            )
+            t.idempotency.insert(),
+            {
+                "actor": actor,
+                "key": key,
+                "fingerprint": fingerprint,
+                "result": result,
+                "created_at": at,
+            },
         )
 
     def finish_idempotent(self, actor: str, key: str, *, result: str) -> None:
