@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -35,6 +36,19 @@ from emscad.web.console import pages
 from emscad.web.runtime import Runtime
 
 Background = Callable[[Runtime], Callable[[], None]]  # start(runtime) -> stop()
+
+
+def freeze_startup_heap() -> None:
+    """Exempt what start-up loaded (the region's roads, the address index, the app) from the
+    cyclic garbage collector, for the life of the process.
+
+    Those objects live until the server stops, yet every full collection walked all of them:
+    on the 200k-node region that is half a million objects and a pause of about 100 ms in
+    the middle of live requests. Call once, just before serving; not from tests, which build
+    many apps in one process.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(
