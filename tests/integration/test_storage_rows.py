@@ -81,3 +81,24 @@ def test_an_update_from_a_stale_version_is_a_conflict_and_changes_nothing(
         kept = tx.find_station("st1")
     assert kept is not None
     assert (kept.name, kept.version) == ("Station One", 2)
+
+
+def test_a_station_removed_and_saved_again_under_its_id_reads_as_the_new_one(
+    database: Database,
+) -> None:
+    # Roster rows are decoded once per stored text and version (storage.decoded); the
+    # re-created row has version 1 again, so only its content tells it apart.
+    store = SqlStore(database)
+    old = Station(id="st1", name="Old Station", lon=-92.3, lat=34.7, version=1)
+    with store.write() as tx:
+        tx.save_station(old, station_id="st1", expected=0)
+    with store.read() as tx:
+        assert [s.name for s in tx.list_stations()] == ["Old Station"]
+    with store.write() as tx:
+        tx.save_station(None, station_id="st1", expected=1)
+    new = Station(id="st1", name="New Station", lon=-92.2, lat=34.8, version=1)
+    with store.write() as tx:
+        tx.save_station(new, station_id="st1", expected=0)
+    with store.read() as tx:
+        assert tx.find_station("st1") == new
+        assert tx.list_stations() == [new]

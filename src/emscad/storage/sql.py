@@ -33,6 +33,7 @@ from emscad.serial import from_json
 from emscad.storage import tables as t
 from emscad.storage.audit_sql import append_audit, bump, counter
 from emscad.storage.db import Database
+from emscad.storage.decoded import decoded, json_text
 from emscad.storage.intake_sql import IntakeRows
 from emscad.storage.rows import data_of, save_versioned
 from emscad.storage.safety_sql import AlertRows, SafetyRows
@@ -50,12 +51,30 @@ _FIND_INCIDENT = sa.select(t.incidents.c.data, t.incidents.c.version).where(
 _FIND_IDEMPOTENT = sa.select(t.idempotency.c.fingerprint, t.idempotency.c.result).where(
     t.idempotency.c.actor == sa.bindparam("actor"), t.idempotency.c.key == sa.bindparam("key")
 )
+_UNIT_COLUMNS = (
+    json_text(t.units.c.data),
+    t.units.c.version,
+    t.units.c.lon,
+    t.units.c.lat,
+    t.units.c.position_at,
+    t.units.c.accuracy_m,
+    t.units.c.speed_mps,
+    t.units.c.heading_deg,
+)
+_FIND_UNIT = sa.select(*_UNIT_COLUMNS).where(t.units.c.id == sa.bindparam("id"))
+_UNITS = sa.select(*_UNIT_COLUMNS).order_by(t.units.c.call_sign)
+_ACTIVE_UNITS = _UNITS.where(t.units.c.active)
 _EVENTS_AFTER = (
     t.events.select()
     .where(t.events.c.seq > sa.bindparam("after"))
     .order_by(t.events.c.seq)
     .limit(sa.bindparam("limit"))
 )
+
+
+def _roster_query(table: sa.Table) -> sa.Select[Any]:
+    """A station's or hospital's stored JSON and version."""
+    return sa.select(json_text(table.c.data), table.c.version)
 
 
 def _subject(event: DomainEvent) -> str:
@@ -218,23 +237,23 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
     # -- units -------------------------------------------------------------------------------
 
     def find_unit(self, unit_id: str) -> Unit | None:
-        row = self.conn.execute(t.units.select().where(t.units.c.id == unit_id)).mappings().first()
+        row = self.conn.execute(_FIND_UNIT, {"id": unit_id}).first()
         return None if row is None else self._unit(row)
 
     @staticmethod
     def _unit(row: Any) -> Unit:
-        unit: Unit = from_json(Unit, {**row["data"], "position": None})
-        position = None
-        if row["position_at"] is not None:
-            position = Position(
-                lon=row["lon"],
-                lat=row["lat"],
-                at=row["position_at"],
-                accuracy_m=row["accuracy_m"],
-                speed_mps=row["speed_mps"],
-                heading_deg=row["heading_deg"],
-            )
-        return replace(unit, version=row["version"], position=position)
+        unit = decoded(Unit, row.data_text, row.version)
+        if row.position_at is None:
+            return unit if unit.position is None else replace(unit, position=None)
+        position = Position(
+            lon=row.lon,
+            lat=row.lat,
+            at=row.position_at,
+            accuracy_m=row.accuracy_m,
+            speed_mps=row.speed_mps,
+            heading_deg=row.heading_deg,
+        )
+        return replace(unit, position=position)
 
     def save_unit(self, unit: Unit, *, expected_version: int) -> None:
         data = data_of(unit)
@@ -250,10 +269,8 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
         self._save(t.units, unit.id, values, expected_version, what="unit")
 
     def list_units(self, *, include_removed: bool = False) -> list[Unit]:
-        query = t.units.select().order_by(t.units.c.call_sign)
-        if not include_removed:
-            query = query.where(t.units.c.active)
-        return [self._unit(r) for r in self.conn.execute(query).mappings()]
+        query = _UNITS if include_removed else _ACTIVE_UNITS
+        return [self._unit(r) for r in self.conn.execute(query)]
 
     # -- stations and hospitals --------------------------------------------------------------
 
@@ -276,14 +293,12 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
         return self._list_simple(t.hospitals, Hospital)
 
     def _find_simple(self, table: sa.Table, kind: type[_T], key: str) -> _T | None:
-        row = self.conn.execute(
-            sa.select(table.c.data, table.c.version).where(table.c.id == key)
-        ).first()
-        return None if row is None else replace(from_json(kind, row.data), version=row.version)
+        row = self.conn.execute(_roster_query(table).where(table.c.id == key)).first()
+        return None if row is None else decoded(kind, row.data_text, row.version)
 
     def _list_simple(self, table: sa.Table, kind: type[_T]) -> list[_T]:
-        rows = self.conn.execute(sa.select(table.c.data, table.c.version).order_by(table.c.id))
-        return [replace(from_json(kind, r.data), version=r.version) for r in rows]
+        rows = self.conn.execute(_roster_query(table).order_by(table.c.id))
+        return [decoded(kind, r.data_text, r.version) for r in rows]
 
     def _save_simple(
         self, table: sa.Table, value: Any, key: str, expected: int, *, what: str

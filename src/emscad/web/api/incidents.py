@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from emscad.accounts.audit import AuditEntry
@@ -34,7 +35,7 @@ from emscad.web.api.schemas import (
 )
 from emscad.web.deps import RuntimeDep, client_ip, require
 from emscad.web.runtime import Runtime
-from emscad.web.visibility import event_out, hidden_now, visible
+from emscad.web.visibility import event_out, hidden_for, hidden_now, visible
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
@@ -309,14 +310,16 @@ async def get_times(incident_id: str, rt: RuntimeDep, who: Read) -> list[dict[st
 
 
 @router.get("/{incident_id}/recommendation", summary="Units to send and the hospital to use")
-async def recommend(incident_id: str, rt: RuntimeDep, who: Recommend) -> dict[str, Any]:
-    await _not_hidden(rt, who, incident_id)
-
+async def recommend(incident_id: str, rt: RuntimeDep, who: Recommend) -> JSONResponse:
+    # One trip to a worker thread for the whole answer, and the JSON written as is (it is
+    # plain already): the console asks again whenever the board moves.
     def run() -> dict[str, Any]:
+        if incident_id in hidden_for(rt.safety.silent_alarms(), who.user_id).incidents:
+            raise NotFound(f"no incident {incident_id!r}")
         incident, units, stations, hospitals = rt.dispatch.situation(incident_id)
         result = rt.recommender.recommend(
             incident, units=units, stations=stations, hospitals=hospitals, now=rt.clock.now()
         )
         return result.to_json()
 
-    return await run_in_threadpool(run)
+    return JSONResponse(await run_in_threadpool(run))
