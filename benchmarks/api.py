@@ -21,6 +21,7 @@ import os
 import tempfile
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ async def open_loop(
     """Send make(i) every 1/rate seconds for `duration`; latencies (ms) and error count."""
     latencies: list[float] = []
     errors = 0
+    why: Counter[str] = Counter()  # what the errors were: a status code or an exception
     gate = asyncio.Semaphore(64)
     start = time.perf_counter()
     tasks = []
@@ -95,8 +97,11 @@ async def open_loop(
             try:
                 r = await make(client, i)
                 ok = r.status_code < 300
-            except httpx2.HTTPError:
+                if not ok:
+                    why[f"{r.status_code} {r.text[:120]}"] += 1
+            except httpx2.HTTPError as exc:
                 ok = False
+                why[type(exc).__name__] += 1
             if ok:
                 latencies.append((time.perf_counter() - t0) * 1000)
             else:
@@ -110,6 +115,8 @@ async def open_loop(
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(i)))
     await asyncio.gather(*tasks)
+    for reason, count in why.most_common(5):
+        print(f"  error x{count}: {reason}")
     return latencies, errors
 
 
