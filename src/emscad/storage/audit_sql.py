@@ -7,12 +7,12 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from emscad.accounts.audit import GENESIS, AuditEntry, AuditRecord, Verdict, link, verify
 from emscad.storage import tables as t
 from emscad.storage.db import Database
+from emscad.storage.rows import dialect_insert
 
 AUDIT = "audit"
 _HASH_OF = sa.select(t.audit.c.hash).where(t.audit.c.seq == sa.bindparam("seq"))
@@ -32,8 +32,9 @@ def bump(conn: Connection, dialect: str, name: str, n: int = 1) -> int:
 def _bump_statement(dialect: str) -> Any:
     """INSERT .. ON CONFLICT DO UPDATE .. RETURNING, built once per dialect: the hot path
     of every write (the event log's and the audit trail's numbers)."""
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(t.counters).values(name=sa.bindparam("name"), value=sa.bindparam("n"))
+    stmt = dialect_insert(dialect)(t.counters).values(
+        name=sa.bindparam("name"), value=sa.bindparam("n")
+    )
     return stmt.on_conflict_do_update(
         index_elements=[t.counters.c.name],
         set_={"value": t.counters.c.value + stmt.excluded.value},

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from emscad.accounts.audit import AuditEntry
@@ -37,6 +36,7 @@ from emscad.notify.ports import Claim
 from emscad.storage.audit_sql import append_audit
 from emscad.storage.db import Database
 from emscad.storage.notify_tables import notification_attempts, notifications
+from emscad.storage.rows import dialect_insert
 
 N = notifications.c
 A = notification_attempts.c
@@ -162,7 +162,7 @@ def enqueue(conn: Connection, notification: Notification) -> tuple[Notification,
     Returns the stored notification and whether it was added now. Wake the worker after the
     commit (`OutboxRunner.notify()`) to send it at once.
     """
-    insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert: Any = dialect_insert(conn.dialect.name)
     statement = insert(notifications).values(**_row(notification))
     added = conn.execute(
         statement.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(N.id)

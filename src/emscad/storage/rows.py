@@ -44,11 +44,15 @@ def save_versioned(
         raise Conflict(f"the {what} was changed by someone else; reload and try again")
 
 
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's INSERT, the one with ON CONFLICT (SQLite and PostgreSQL both have it)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 @cache
 def _insert_new(dialect: str, table: sa.Table) -> Any:
     """INSERT .. ON CONFLICT (id) DO NOTHING: a row that exists is left alone (rowcount 0)."""
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).on_conflict_do_nothing(index_elements=[table.c.id])
+    stmt = dialect_insert(dialect)(table).on_conflict_do_nothing(index_elements=[table.c.id])
     return stmt.execution_options(preserve_rowcount=True)  # psycopg forgets it otherwise
 
 

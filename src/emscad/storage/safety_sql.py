@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from emscad.accounts.models import User
@@ -27,7 +26,7 @@ from emscad.serial import from_json, to_json
 from emscad.storage import notify_sql
 from emscad.storage import safety_tables as st
 from emscad.storage import tables as t
-from emscad.storage.rows import data_of, save_versioned
+from emscad.storage.rows import data_of, dialect_insert, save_versioned
 
 _KINDS: dict[str, type[Sos] | type[CheckIn] | type[Escort]] = {
     "sos": Sos,
@@ -222,7 +221,7 @@ class SafetyRows:
             self.conn.execute(st.safety_watch.delete().where(st.safety_watch.c.key.in_(gone)))
 
     def _upsert_watch(self, key: str, at: datetime, data: Any) -> None:
-        insert: Any = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        insert: Any = dialect_insert(self.dialect)
         statement = insert(st.safety_watch).values(key=key, at=at, data=data)
         self.conn.execute(
             statement.on_conflict_do_update(
