@@ -103,6 +103,8 @@ class Recommender:
         self.need = need
         self._lock = threading.Lock()
         self._station_trees: dict[tuple[str, float, float], Tree] = {}
+        # Every station tree also bounds moving units' times from below (routing.fleet).
+        self._landmarks: tuple[Tree, ...] = ()
         self._hospital_trees: dict[tuple[str, float, float], TreeTo] = {}
         self._snaps: dict[tuple[float, float], object] = {}
 
@@ -116,9 +118,11 @@ class Recommender:
             snap = self._snap(station.lon, station.lat)
             if snap is None:
                 return None
-            tree = self.router.tree(snap, mode=MODE)
+            # With paths: a parked unit's route length is read off its station's tree.
+            tree = self.router.tree(snap, mode=MODE, paths=True)
             with self._lock:
                 self._station_trees[key] = tree
+                self._landmarks = tuple(self._station_trees.values())
         return tree
 
     def hospital_tree(self, hospital: Hospital) -> TreeTo | None:
@@ -246,6 +250,7 @@ class Recommender:
             mode=MODE,
             reuse=tree,
             paths=True,
+            landmarks=self._landmarks,
         )
         etas = {p.unit.id: float(e) for p, e in zip(placed, result.etas, strict=True)}
         candidates = [
@@ -277,24 +282,31 @@ class Recommender:
         top: int,
         tree: TreeTo | None,
     ) -> tuple[list[Recommendation], TreeTo | None]:
-        """Add the route length for the first few, read off the reverse search's paths."""
+        """Add the route length for the first few: a parked unit's is read off its station's
+        tree, a moving unit's off the reverse search's paths."""
         first = [r for r in ranked[:top] if r.eta_s is not None]
-        if not first:
-            return ranked, tree
-        reach = max(r.eta_s for r in first if r.eta_s is not None) * (1 + 1e-9) + 1e-3
-        if tree is None or tree.pred is None or not _reaches(tree, reach):
-            tree = self.router.tree_to(target, mode=MODE, limit_s=reach, paths=True)
         where = {p.unit.id: p.where for p in placed}
+        moving = [
+            r.eta_s for r in first if r.eta_s is not None and isinstance(where.get(r.unit), Snap)
+        ]
+        if moving:
+            reach = _margin(max(moving))
+            if tree is None or tree.pred is None or not _reaches(tree, reach):
+                tree = self.router.tree_to(target, mode=MODE, limit_s=reach, paths=True)
         out = []
         for rec in ranked:
             start = where.get(rec.unit)
             if rec in first and start is not None:
-                origin = start.source if isinstance(start, Tree) else start
-                metres = self.router.meters_via_tree_to(tree, origin)
+                metres = self._metres(start, target, tree)
                 if metres is not None:
                     rec = replace(rec, distance_m=metres, reasons=_with_km(rec.reasons, metres))
             out.append(rec)
         return out, tree
+
+    def _metres(self, start: Snap | Tree, target: Snap, tree: TreeTo | None) -> float | None:
+        if isinstance(start, Tree):
+            return self.router.meters_via_tree(start, target)
+        return None if tree is None else self.router.meters_via_tree_to(tree, start)
 
     def _hospitals(
         self, target: Snap, hospitals: list[Hospital], needs: tuple[str, ...]
@@ -325,6 +337,10 @@ class Recommender:
 
 def _reaches(tree: TreeTo, limit: float) -> bool:
     return tree.limit_s is None or tree.limit_s >= limit
+
+
+def _margin(seconds: float) -> float:
+    return seconds * (1 + 1e-9) + 1e-3
 
 
 def _finite(value: float | None) -> float | None:

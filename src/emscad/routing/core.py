@@ -48,6 +48,8 @@ class Tree:
     mode: Mode
     source: Snap
     costs: F64
+    limit_s: float | None = None  # costs beyond it are infinity
+    pred: I32 | None = None  # per junction, the previous junction on the way from the source
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -62,6 +63,21 @@ class SearchGraph:
         data, indices = self.matrix.data, self.matrix.indices
         indices[-2], data[-2] = first[0], first[1]
         indices[-1], data[-1] = second[0], second[1]
+
+    @cached_property
+    def _entry_keys(self) -> NDArray[np.int64]:
+        """Per CSR entry, row * (n + 1) + column: sorted, as rows and their columns are."""
+        rows = np.repeat(np.arange(self.n_nodes + 1, dtype=np.int64), np.diff(self.matrix.indptr))
+        return rows * (self.n_nodes + 1) + self.matrix.indices.astype(np.int64)
+
+    def chains_between(self, us: NDArray[np.int64], vs: NDArray[np.int64]) -> NDArray[np.int64]:
+        """`chain_between` for many junction pairs at once (each pair must be an edge)."""
+        keys = self._entry_keys
+        wanted = us * (self.n_nodes + 1) + vs
+        found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        if not np.array_equal(keys[found], wanted):
+            raise KeyError("a pair of junctions with no edge between them")
+        return self.entry_chain[found]
 
     def chain_between(self, u: int, v: int) -> int:
         """The chain the graph uses from junction u to junction v."""

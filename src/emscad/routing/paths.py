@@ -9,7 +9,16 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from emscad.routing.core import F64, RouterCore, TreeTo, _ahead, _ModeData, _Placement, _remaining
+from emscad.routing.core import (
+    F64,
+    RouterCore,
+    Tree,
+    TreeTo,
+    _ahead,
+    _ModeData,
+    _Placement,
+    _remaining,
+)
 from emscad.routing.graph import Mode, SearchGraph
 from emscad.routing.snap import Snap
 
@@ -82,34 +91,71 @@ class PathsMixin(RouterCore):
         metres = self._data_unlocked(Mode.DISTANCE)
         leave = self._placements(source, data)
         arrive = self._placements(tree.target, data)
-        best: tuple[float, _Placement | None, _Placement | None] = (np.inf, None, None)
-        for a in leave:
-            for z in arrive:
-                if a.chain == z.chain and _ahead(a, z) and z.x - a.x < best[0]:
-                    best = (z.x - a.x, a, z)
+        cost, start, end = _direct_pair(leave, arrive)
         for p in leave:
-            cost = _remaining(data, p) + float(tree.costs[self._chains.chain_end[p.chain]])
-            if cost < best[0]:
-                best = (cost, p, None)
-        cost, start, direct_to = best
-        if start is None or not np.isfinite(cost):
+            via = _remaining(data, p) + float(tree.costs[self._chains.chain_end[p.chain]])
+            if via < cost:
+                cost, start, end = via, p, None
+        if start is None or not _within(cost, tree.limit_s):
             return None
-        if tree.limit_s is not None and cost > tree.limit_s:
-            return None
-        if direct_to is not None:
-            return self._along(metres, direct_to) - self._along(metres, start)
-        total = float(metres.total[start.chain]) - self._along(metres, start)
+        if end is not None:
+            return self._along(metres, end) - self._along(metres, start)
         with self._lock:
             graph = self._graph(tree.mode, reverse=True)
         junction = int(self._chains.chain_end[start.chain])
-        while (following := int(tree.pred[junction])) != graph.virtual:
-            total += float(metres.total[graph.chain_between(following, junction)])
-            junction = following
+        junction, between = self._walk(graph, tree.pred, junction, metres)
         arrival = min(
             (z for z in arrive if int(self._chains.chain_start[z.chain]) == junction),
             key=lambda z: z.x,
         )
-        return total + self._along(metres, arrival)
+        leg = float(metres.total[start.chain]) - self._along(metres, start)
+        return leg + between + self._along(metres, arrival)
+
+    def meters_via_tree(self, tree: Tree, target: Snap) -> float | None:
+        """Length of the cheapest route (in the tree's mode) from the tree's source to `target`.
+
+        The mirror of `meters_via_tree_to`, for a station's tree: it walks the previous-step
+        pointers back from the target. None when the target is beyond the tree's limit. The
+        tree needs `paths=True`.
+        """
+        if tree.pred is None:
+            raise ValueError("the tree was built without paths")
+        data = self._data_unlocked(tree.mode)
+        metres = self._data_unlocked(Mode.DISTANCE)
+        leave = self._placements(tree.source, data)
+        arrive = self._placements(target, data)
+        cost, start, end = _direct_pair(leave, arrive)
+        for z in arrive:
+            via = float(tree.costs[self._chains.chain_start[z.chain]]) + z.x
+            if via < cost:
+                cost, start, end = via, None, z
+        if end is None or not _within(cost, tree.limit_s):
+            return None
+        if start is not None:
+            return self._along(metres, end) - self._along(metres, start)
+        with self._lock:
+            graph = self._graph(tree.mode, reverse=False)
+        junction = int(self._chains.chain_start[end.chain])
+        junction, between = self._walk(graph, tree.pred, junction, metres)
+        departure = min(
+            (p for p in leave if int(self._chains.chain_end[p.chain]) == junction),
+            key=lambda p: _remaining(data, p),
+        )
+        leg = float(metres.total[departure.chain]) - self._along(metres, departure)
+        return leg + between + self._along(metres, end)
+
+    @staticmethod
+    def _walk(
+        graph: SearchGraph, pred: NDArray[np.int32], junction: int, metres: _ModeData
+    ) -> tuple[int, float]:
+        """Follow a search's pointers from `junction` back to its first junction, adding up
+        the metres of the chains on the way; returns that junction and the metres."""
+        steps = [junction]
+        while (following := int(pred[steps[-1]])) != graph.virtual:
+            steps.append(following)
+        path = np.asarray(steps, dtype=np.int64)
+        chains = graph.chains_between(path[1:], path[:-1])
+        return steps[-1], float(metres.total[chains].sum())
 
     @staticmethod
     def _along(metres: _ModeData, p: _Placement) -> float:
@@ -190,6 +236,22 @@ class PathsMixin(RouterCore):
         if not net.edge_forward[edge]:
             lon, lat = lon[::-1], lat[::-1]
         return _cut(lon, lat, a, b)
+
+
+def _direct_pair(
+    leave: list[_Placement], arrive: list[_Placement]
+) -> tuple[float, _Placement | None, _Placement | None]:
+    """The cheapest drive straight along one chain: its cost and its two ends (inf: none)."""
+    best: tuple[float, _Placement | None, _Placement | None] = (np.inf, None, None)
+    for a in leave:
+        for z in arrive:
+            if a.chain == z.chain and _ahead(a, z) and z.x - a.x < best[0]:
+                best = (z.x - a.x, a, z)
+    return best
+
+
+def _within(cost: float, limit_s: float | None) -> bool:
+    return bool(np.isfinite(cost)) and (limit_s is None or cost <= limit_s)
 
 
 def _join(parts: list[F64]) -> F64:

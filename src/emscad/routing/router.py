@@ -54,9 +54,18 @@ class Router(PathsMixin):
         return _apply_limit(out, limit_s)
 
     def tree(
-        self, source: Snap, *, mode: Mode = Mode.LIGHTS_SIRENS, limit_s: float | None = None
+        self,
+        source: Snap,
+        *,
+        mode: Mode = Mode.LIGHTS_SIRENS,
+        limit_s: float | None = None,
+        paths: bool = False,
     ) -> Tree:
-        """Costs from the source to every junction, for repeated lookups with cost_via_tree."""
+        """Costs from the source to every junction, for repeated lookups with cost_via_tree.
+
+        With `paths`, the tree also keeps each junction's previous step from the source, so
+        `meters_via_tree` can measure the route to any target without searching again.
+        """
         with self._lock:
             data = self._data(mode)
             graph = self._graph(mode, reverse=False)
@@ -65,8 +74,8 @@ class Router(PathsMixin):
                 for p in self._placements(source, data)
             ]
             self._set_virtual(graph, exits)
-            costs, _ = self._search(graph, limit_s)
-        return Tree(mode=mode, source=source, costs=costs)
+            costs, pred = self._search(graph, limit_s, paths=paths)
+        return Tree(mode=mode, source=source, costs=costs, limit_s=limit_s, pred=pred)
 
     def cost_via_tree(self, tree: Tree, target: Snap) -> float:
         """Cost from the tree's source to the target: a handful of array lookups."""
@@ -88,6 +97,36 @@ class Router(PathsMixin):
         for side in self._sides([t.source for t in trees], data):
             best = np.minimum(best, _direct_many(side, arrive))
         return best
+
+    def lower_bounds_to(
+        self, target: Snap, sources: Sequence[Snap], landmarks: Sequence[Tree]
+    ) -> F64:
+        """A lower bound on each source's cost to the target, read off trees from elsewhere.
+
+        For any landmark L, d(L, t) <= d(L, s) + d(s, t), so d(s, t) >= d(L, t) - d(L, s)
+        (the ALT bound). A station's tree is such a landmark at no extra cost, and with
+        stations spread over the map the bound is close to the true cost. Only unbounded
+        trees count: for them infinity means unreachable, not "beyond the limit".
+        """
+        out = np.zeros(len(sources))
+        marks = [t for t in landmarks if t.limit_s is None]
+        if not marks or not sources:
+            return out
+        mode = marks[0].mode
+        if any(t.mode is not mode for t in marks):
+            raise ValueError("trees of different modes")
+        data = self._data_unlocked(mode)
+        to_target = self.costs_via_trees(marks, target)
+        # d(L, s) through the start of the source's chain: at least the true cost, which
+        # keeps the bound valid.
+        to_source = np.full((len(marks), len(sources)), np.inf)
+        for side in self._sides(sources, data):
+            start = self._chains.chain_start[np.where(side.ok, side.chain, 0)]
+            via = np.stack([t.costs[start] for t in marks]) + side.x
+            to_source = np.minimum(to_source, np.where(side.ok, via, np.inf))
+        reached = np.isfinite(to_source)
+        gap = np.where(reached, to_target[:, None] - np.where(reached, to_source, 0.0), 0.0)
+        return np.asarray(np.maximum(out, gap.max(axis=0)), dtype=np.float64)
 
     def tree_to(
         self,

@@ -186,3 +186,104 @@ def test_a_limited_tree_has_no_metres_beyond_its_limit() -> None:
     assert np.isinf(router.costs_to_tree(tree, [far])[0])
     with pytest.raises(ValueError, match="without paths"):
         router.meters_via_tree_to(router.tree_to(target), far)
+
+
+@settings(max_examples=200, deadline=None)
+@given(query())
+def test_metres_from_a_tree_equal_the_route_length(
+    q: tuple[int, Mode, Snap, list[Snap]],
+) -> None:
+    seed, mode, source, targets = q
+    router = ROUTERS[seed]
+    tree = router.tree(source, mode=mode, paths=True)
+    for target in targets:
+        cost = router.cost_via_tree(tree, target)
+        metres = router.meters_via_tree(tree, target)
+        if not np.isfinite(cost):
+            assert metres is None
+            continue
+        route = router.route(source, target, mode=mode)
+        assert metres is not None
+        assert abs(metres - route.meters) <= 1e-6 * max(1.0, route.meters)
+
+
+def test_a_limited_forward_tree_has_no_metres_beyond_its_limit() -> None:
+    router = ROUTERS[0]
+    net = NETWORKS[0]
+    source = Snap(seg=0, fraction=0.5, distance_m=0, lon=0, lat=0)
+    far = Snap(seg=net.n_segments - 1, fraction=0.5, distance_m=0, lon=0, lat=0)
+    cost = router.travel_times_from(source, [far], mode=Mode.DISTANCE)[0]
+    tree = router.tree(source, mode=Mode.DISTANCE, limit_s=cost / 2, paths=True)
+    assert router.meters_via_tree(tree, far) is None
+    assert router.meters_via_tree(tree, source) == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(ValueError, match="without paths"):
+        router.meters_via_tree(router.tree(source), far)
+
+
+def test_a_pair_of_junctions_without_an_edge_has_no_chain() -> None:
+    router = ROUTERS[0]
+    router.warm(Mode.NORMAL)
+    graph = router._graph(Mode.NORMAL, reverse=False)
+    row = graph.matrix.indptr
+    u = 0
+    neighbours = set(graph.matrix.indices[row[u] : row[u + 1]].tolist())
+    stranger = next(v for v in range(graph.n_nodes) if v not in neighbours and v != u)
+    first = int(graph.matrix.indices[row[u]])
+    assert graph.chains_between(np.array([u]), np.array([first]))[0] == graph.chain_between(
+        u, first
+    )
+    with pytest.raises(KeyError):
+        graph.chains_between(np.array([u]), np.array([stranger]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(query(), st.lists(st.integers(0, 10_000), min_size=1, max_size=4))
+def test_lower_bounds_from_landmarks_never_exceed_the_true_cost(
+    q: tuple[int, Mode, Snap, list[Snap]], picks: list[int]
+) -> None:
+    seed, mode, target, sources = q
+    router = ROUTERS[seed]
+    net = NETWORKS[seed]
+    marks = [
+        router.tree(
+            Snap(seg=p % net.n_segments, fraction=0.3, distance_m=0, lon=0, lat=0), mode=mode
+        )
+        for p in picks
+    ]
+    truth = router.travel_times_to(target, sources, mode=mode)
+    lower = router.lower_bounds_to(target, sources, marks)
+    assert np.all(lower >= 0)
+    assert np.all(lower <= truth * (1 + 1e-9) + 1e-9), (lower, truth)
+
+
+def test_landmarks_behind_a_source_bound_it_closely() -> None:
+    # Trees from many places: for most pairs some place lies behind the source, on the way
+    # to the target, and the bound is then near the truth.
+    router = ROUTERS[2]
+    net = NETWORKS[2]
+    rng = np.random.default_rng(5)
+    marks = [
+        router.tree(Snap(seg=int(s), fraction=0.5, distance_m=0, lon=0, lat=0))
+        for s in rng.choice(net.n_segments, 20, replace=False)
+    ]
+    ratios = []
+    for _ in range(40):
+        a, b = rng.choice(net.n_segments, 2, replace=False)
+        source = Snap(seg=int(a), fraction=0.4, distance_m=0, lon=0, lat=0)
+        target = Snap(seg=int(b), fraction=0.6, distance_m=0, lon=0, lat=0)
+        truth = router.travel_times_to(target, [source])[0]
+        if np.isfinite(truth) and truth > 0:
+            ratios.append(router.lower_bounds_to(target, [source], marks)[0] / truth)
+    assert len(ratios) > 20
+    assert float(np.median(ratios)) > 0.5
+
+
+def test_limited_landmarks_and_mixed_modes_are_handled() -> None:
+    router = ROUTERS[0]
+    a = Snap(seg=0, fraction=0.5, distance_m=0, lon=0, lat=0)
+    b = Snap(seg=1, fraction=0.5, distance_m=0, lon=0, lat=0)
+    limited = router.tree(a, limit_s=1.0)
+    assert router.lower_bounds_to(b, [a], [limited]).tolist() == [0.0]
+    assert router.lower_bounds_to(b, [], [router.tree(a)]).tolist() == []
+    with pytest.raises(ValueError, match="different modes"):
+        router.lower_bounds_to(b, [a], [router.tree(a), router.tree(a, mode=Mode.NORMAL)])
