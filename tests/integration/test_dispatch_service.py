@@ -260,3 +260,23 @@ def test_unknown_things_are_not_found(service: DispatchService) -> None:
     incident_id = _create(service)
     with pytest.raises(NotFound, match="no hospital"):
         service.set_destination("d", incident_id, "nowhere")
+
+
+def test_a_new_incident_under_a_taken_id_is_refused_and_leaves_no_trace(
+    database: Database,
+) -> None:
+    # A new incident's id is taken as free without a look-up; were it ever taken (a broken id
+    # source), the insert finds the row and the whole call fails as a conflict.
+    svc = DispatchService(
+        SqlStore(database),
+        clock=FixedClock(T0),
+        new_id=lambda: "same",
+        timezone=ZoneInfo("America/Chicago"),
+    )
+    first = _create(svc, text="1 First St")
+    before = svc.last_seq()
+    with pytest.raises(Conflict):
+        _create(svc, text="2 Second St")
+    assert svc.last_seq() == before
+    assert svc.incident(first).location.text == "1 First St"
+    assert [i.id for i in svc.incidents(list(IncidentStatus))] == [first]

@@ -143,7 +143,7 @@ class DispatchService(RosterCommands):
         if seen is not None:
             return s.incident(seen), True
         received = self._received(received_at, s.at)
-        incident_id = self.new_id()
+        incident_id = s.new_incident(self.new_id())
         caller_ = _e164(caller)
         query = CautionQuery(
             location=location, caller=caller_ or Caller(), persons=persons, at=s.at

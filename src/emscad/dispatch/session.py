@@ -60,6 +60,12 @@ class Session:
         assert isinstance(found, Incident)
         return found
 
+    def new_incident(self, incident_id: str) -> str:
+        """Take a freshly generated id as free, sparing the look-up a first event would make.
+        Were it taken after all, the insert at flush finds the row and fails as a Conflict."""
+        self._incidents.setdefault(incident_id, _Tracked(0, None))
+        return incident_id
+
     def unit(self, unit_id: str) -> Unit:
         found = self._load(self._units, unit_id, self.tx.find_unit)
         if found is None:
