@@ -280,3 +280,26 @@ def test_a_new_incident_under_a_taken_id_is_refused_and_leaves_no_trace(
     assert svc.last_seq() == before
     assert svc.incident(first).location.text == "1 First St"
     assert [i.id for i in svc.incidents(list(IncidentStatus))] == [first]
+
+
+def test_the_situation_reads_the_roster_in_one_statement_as_the_lists_do(
+    service: DispatchService,
+) -> None:
+    _roster(service, n=3)
+    service.save_station("admin", Station(id="st0", name="Station Zero", lon=-92.2, lat=34.7))
+    service.report_positions(
+        [Fix("m2", Position(lon=-92.27, lat=34.73, at=T0, accuracy_m=5, speed_mps=3))]
+    )
+    service.remove_unit("admin", "m3")
+    incident_id = _create(service)
+    incident, units, stations, hospitals = service.situation(incident_id)
+    assert incident.id == incident_id
+    assert units == service.units()  # active only, by call sign, with the latest fix
+    assert [u.id for u in units] == ["m1", "m2"]
+    assert units[1].position is not None
+    assert units[1].position.speed_mps == 3
+    assert units[0].position is None
+    assert stations == service.stations()
+    assert [s.id for s in stations] == ["st0", "st1"]
+    assert hospitals == service.hospitals()
+    assert [h.id for h in hospitals] == ["h1"]

@@ -402,7 +402,7 @@ class DispatchService(RosterCommands):
             incident = tx.find_incident(incident_id)
             if incident is None:
                 raise NotFound(f"no incident {incident_id!r}")
-            return incident, tx.list_units(), tx.list_stations(), tx.list_hospitals()
+            return incident, *tx.roster()
 
     def events_after(self, seq: int, *, limit: int = 1000) -> list[Recorded]:
         with self.store.read() as tx:

@@ -33,11 +33,11 @@ from emscad.serial import from_json
 from emscad.storage import tables as t
 from emscad.storage.audit_sql import append_audit, bump, counter
 from emscad.storage.db import Database
-from emscad.storage.decoded import decoded, json_text
+from emscad.storage.decoded import decoded, json_text, unit_of
 from emscad.storage.intake_sql import IntakeRows
 from emscad.storage.rows import data_of, save_versioned
 from emscad.storage.safety_sql import AlertRows, SafetyRows
-from emscad.units.models import Position, Unit
+from emscad.units.models import Unit
 
 EVENTS = "events"
 _T = TypeVar("_T", Station, Hospital)
@@ -64,6 +64,29 @@ _UNIT_COLUMNS = (
 _FIND_UNIT = sa.select(*_UNIT_COLUMNS).where(t.units.c.id == sa.bindparam("id"))
 _UNITS = sa.select(*_UNIT_COLUMNS).order_by(t.units.c.call_sign)
 _ACTIVE_UNITS = _UNITS.where(t.units.c.active)
+
+
+def _places(kind: str, table: sa.Table) -> sa.Select[Any]:
+    """A station's or hospital's row shaped like a unit's, for `_ROSTER`."""
+    blank = [sa.cast(sa.null(), col.type).label(col.name) for col in _UNIT_COLUMNS[2:]]
+    return sa.select(
+        sa.literal(kind).label("kind"),
+        table.c.id.label("sort"),
+        json_text(table.c.data),
+        table.c.version,
+        *blank,
+    )
+
+
+# The active units, the stations and the hospitals in one round trip: every recommendation
+# reads all three, and on PostgreSQL each statement is a trip over the network.
+_ROSTER = sa.union_all(
+    sa.select(
+        sa.literal("u").label("kind"), t.units.c.call_sign.label("sort"), *_UNIT_COLUMNS
+    ).where(t.units.c.active),
+    _places("s", t.stations),
+    _places("h", t.hospitals),
+).order_by(sa.text("kind"), sa.text("sort"))
 _EVENTS_AFTER = (
     t.events.select()
     .where(t.events.c.seq > sa.bindparam("after"))
@@ -242,18 +265,16 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
 
     @staticmethod
     def _unit(row: Any) -> Unit:
-        unit = decoded(Unit, row.data_text, row.version)
-        if row.position_at is None:
-            return unit if unit.position is None else replace(unit, position=None)
-        position = Position(
-            lon=row.lon,
-            lat=row.lat,
-            at=row.position_at,
-            accuracy_m=row.accuracy_m,
-            speed_mps=row.speed_mps,
-            heading_deg=row.heading_deg,
+        return unit_of(
+            row.data_text,
+            row.version,
+            row.lon,
+            row.lat,
+            row.position_at,
+            row.accuracy_m,
+            row.speed_mps,
+            row.heading_deg,
         )
-        return replace(unit, position=position)
 
     def save_unit(self, unit: Unit, *, expected_version: int) -> None:
         data = data_of(unit)
@@ -271,6 +292,20 @@ class SqlTransaction(IntakeRows, SafetyRows, AlertRows):
     def list_units(self, *, include_removed: bool = False) -> list[Unit]:
         query = _UNITS if include_removed else _ACTIVE_UNITS
         return [self._unit(r) for r in self.conn.execute(query)]
+
+    def roster(self) -> tuple[list[Unit], list[Station], list[Hospital]]:
+        """`list_units()`, `list_stations()` and `list_hospitals()` in one statement."""
+        units: list[Unit] = []
+        stations: list[Station] = []
+        hospitals: list[Hospital] = []
+        for r in self.conn.execute(_ROSTER).all():
+            if r.kind == "u":
+                units.append(self._unit(r))
+            elif r.kind == "s":
+                stations.append(decoded(Station, r.data_text, r.version))
+            else:
+                hospitals.append(decoded(Hospital, r.data_text, r.version))
+        return units, stations, hospitals
 
     # -- stations and hospitals --------------------------------------------------------------
 
