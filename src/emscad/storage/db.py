@@ -85,6 +85,11 @@ class Database:
         """
         with self._writers if write else nullcontext(), self.engine.connect() as conn:
             conn.info["write"] = write
+            if not write and not self.is_sqlite:
+                # Under READ COMMITTED each statement reads its own snapshot, so BEGIN and
+                # COMMIT around reads buy no consistency, only two network round trips.
+                # (SQLite's reads do share one WAL snapshot; they keep their BEGIN.)
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
                 yield conn
 
