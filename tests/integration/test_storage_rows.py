@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from emscad.accounts.permissions import Role
+from emscad.accounts.service import AccountService
 from emscad.agency.models import Station
+from emscad.clock import SystemClock
 from emscad.errors import Conflict
+from emscad.storage.accounts_sql import SqlAccountStore
 from emscad.storage.audit_sql import bump, counter
 from emscad.storage.db import Database
 from emscad.storage.sql import SqlStore
@@ -102,3 +106,21 @@ def test_a_station_removed_and_saved_again_under_its_id_reads_as_the_new_one(
     with store.read() as tx:
         assert tx.find_station("st1") == new
         assert tx.list_stations() == [new]
+
+
+def test_a_token_and_its_user_are_read_in_one_statement(database: Database) -> None:
+    ids = iter(range(1_000))
+    accounts = AccountService(
+        SqlAccountStore(database), clock=SystemClock(), new_id=lambda: f"id{next(ids)}"
+    )
+    accounts.create_user("dana", roles=[Role.DISPATCHER], by="test")
+    token, raw = accounts.create_token("dana", name="console")
+    store = SqlAccountStore(database)
+    with store.read() as tx:
+        found, user = tx.find_token_with_user(token.id)
+        assert found == tx.find_token(token.id)
+        assert user is not None
+        assert user == tx.find_user(user.id)
+        assert user.username == "dana"
+        assert tx.find_token_with_user("no-such-token") == (None, None)
+    assert accounts.authenticate_token(raw).username == "dana"

@@ -194,8 +194,7 @@ class AccountService:
             raise Unauthenticated(_BAD_TOKEN)
         token_id, secret = match.groups()
         with self.store.read() as tx:
-            token = tx.find_token(token_id)
-            user = tx.find_user(token.user_id) if token is not None else None
+            token, user = tx.find_token_with_user(token_id)
         if token is None or user is None:
             raise Unauthenticated(_BAD_TOKEN)
         # Compare digests in constant time so timing does not leak how much of a guess is right.

@@ -23,6 +23,16 @@ from emscad.storage.sql import transient
 # Every API request with a token reads both: built once.
 _FIND_USER = sa.select(t.users.c.data, t.users.c.version).where(t.users.c.id == sa.bindparam("id"))
 _FIND_TOKEN = sa.select(t.api_tokens.c.data).where(t.api_tokens.c.id == sa.bindparam("id"))
+# Both in one statement: on PostgreSQL every statement is a network round trip.
+_FIND_TOKEN_WITH_USER = (
+    sa.select(
+        t.api_tokens.c.data.label("token"),
+        t.users.c.data.label("data"),
+        t.users.c.version.label("version"),
+    )
+    .select_from(t.api_tokens.outerjoin(t.users, t.users.c.id == t.api_tokens.c.user_id))
+    .where(t.api_tokens.c.id == sa.bindparam("id"))
+)
 
 
 class SqlAccountTransaction:
@@ -73,6 +83,14 @@ class SqlAccountTransaction:
     def find_token(self, token_id: str) -> ApiToken | None:
         row = self.conn.execute(_FIND_TOKEN, {"id": token_id}).first()
         return None if row is None else from_json(ApiToken, row.data)
+
+    def find_token_with_user(self, token_id: str) -> tuple[ApiToken | None, User | None]:
+        """The token and the user it belongs to (None for either that does not exist)."""
+        row = self.conn.execute(_FIND_TOKEN_WITH_USER, {"id": token_id}).first()
+        if row is None:
+            return None, None
+        token: ApiToken = from_json(ApiToken, row.token)
+        return token, None if row.data is None else self._user(row)
 
     def save_token(self, token: ApiToken) -> None:
         values = {"user_id": token.user_id, "revoked_at": token.revoked_at, "data": to_json(token)}
