@@ -128,7 +128,7 @@ def demo(
     import uvicorn
 
     from emscad.simulation.runner import start_simulation
-    from emscad.web.app import create_app, freeze_startup_heap
+    from emscad.web.app import create_app, prepare_to_serve
     from emscad.web.workers import STANDARD
 
     def simulation(rt: Runtime) -> Callable[[], None]:
@@ -138,7 +138,7 @@ def demo(
         return handle.stop
 
     app = create_app(runtime, background=[*STANDARD, simulation])
-    freeze_startup_heap()
+    prepare_to_serve(app)
     err_console.print("live call generator running; stop the demo with Ctrl-C")
     try:
         uvicorn.run(app, host=cfg.host, port=bind, log_level="warning", access_log=False)

@@ -25,7 +25,7 @@ def serve(
     """Run the emscad server (API, live stream and console) until interrupted."""
     import uvicorn
 
-    from emscad.web.app import create_app, freeze_startup_heap
+    from emscad.web.app import create_app, prepare_to_serve
     from emscad.web.runtime import build_runtime
     from emscad.web.workers import STANDARD
 
@@ -33,7 +33,7 @@ def serve(
     runtime = build_runtime(cfg)
     app = create_app(runtime, background=STANDARD)
     bind_host, bind_port = host or cfg.host, port or cfg.port
-    freeze_startup_heap()
+    prepare_to_serve(app)
     err_console.print(f"emscad serving region {cfg.region!r} at http://{bind_host}:{bind_port}/")
     try:
         uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", access_log=False)
