@@ -118,6 +118,8 @@ def _guided(
     parked = etas[np.isfinite(etas)]
     # If every bound is within SLACK of the truth, the `need`-th time is at most this.
     guess = float(np.sort(np.concatenate([parked, lower * SLACK]))[need - 1])
+    if not np.isfinite(guess):
+        return None  # fewer than `need` units can reach the target at all: no bound to use
     rivals = lower <= guess
     reach = min(guess, float(lower[rivals].max()) * SLACK) if rivals.any() else 0.0
     out = etas.copy()
