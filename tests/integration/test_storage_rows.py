@@ -9,7 +9,7 @@ from emscad.accounts.permissions import Role
 from emscad.accounts.service import AccountService
 from emscad.agency.models import Station
 from emscad.clock import SystemClock
-from emscad.errors import Conflict
+from emscad.errors import Conflict, EmscadError
 from emscad.storage.accounts_sql import SqlAccountStore
 from emscad.storage.audit_sql import bump, counter
 from emscad.storage.db import Database
@@ -124,3 +124,19 @@ def test_a_token_and_its_user_are_read_in_one_statement(database: Database) -> N
         assert user.username == "dana"
         assert tx.find_token_with_user("no-such-token") == (None, None)
     assert accounts.authenticate_token(raw).username == "dana"
+
+
+def test_opening_the_pool_leaves_its_connections_ready(database: Database) -> None:
+    database.open_pool()
+    if database.is_sqlite:
+        return  # nothing to open ahead
+    assert database.engine.pool.checkedin() == database.pool_size
+    with database.transaction(write=False) as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1
+
+
+def test_an_unreachable_database_is_one_clear_error_when_the_pool_opens() -> None:
+    unreachable = Database("postgresql://nobody@127.0.0.1:1/nothing", pool_size=2)
+    with pytest.raises(EmscadError, match=r"^cannot connect to the database: ") as raised:
+        unreachable.open_pool()
+    assert "\n" not in str(raised.value)

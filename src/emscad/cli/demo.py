@@ -138,7 +138,7 @@ def demo(
         return handle.stop
 
     app = create_app(runtime, background=[*STANDARD, simulation])
-    prepare_to_serve(app)
+    prepare_to_serve(app, runtime)
     err_console.print("live call generator running; stop the demo with Ctrl-C")
     try:
         uvicorn.run(app, host=cfg.host, port=bind, log_level="warning", access_log=False)

@@ -33,7 +33,7 @@ def serve(
     runtime = build_runtime(cfg)
     app = create_app(runtime, background=STANDARD)
     bind_host, bind_port = host or cfg.host, port or cfg.port
-    prepare_to_serve(app)
+    prepare_to_serve(app, runtime)
     err_console.print(f"emscad serving region {cfg.region!r} at http://{bind_host}:{bind_port}/")
     try:
         uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", access_log=False)

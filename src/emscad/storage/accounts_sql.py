@@ -20,7 +20,8 @@ from emscad.storage.audit_sql import append_audit
 from emscad.storage.db import Database
 from emscad.storage.sql import transient
 
-# Every API request with a token reads both: built once.
+# Built once: every signed-in request reads its user (a browser's session) or its token
+# and user together (a bearer token, below).
 _FIND_USER = sa.select(t.users.c.data, t.users.c.version).where(t.users.c.id == sa.bindparam("id"))
 _FIND_TOKEN = sa.select(t.api_tokens.c.data).where(t.api_tokens.c.id == sa.bindparam("id"))
 # Both in one statement: on PostgreSQL every statement is a network round trip.

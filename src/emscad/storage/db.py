@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-from emscad.errors import InvalidInput
+from emscad.errors import EmscadError, InvalidInput
 
 
 def default_url(home: Path) -> str:
@@ -30,31 +30,30 @@ class Database:
             raise InvalidInput(f"invalid database URL {url!r}") from None
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.pool_size = pool_size
-        # Both pools hand out the connection returned last (LIFO): a quiet stretch runs on
-        # one or two warm connections (SQLite's page cache, PostgreSQL's plans and prepared
-        # statements are per connection) rather than rotating through all of them.
         # Writers in this process take turns (see `transaction`).
         self._writers = threading.RLock()
         if self.is_sqlite:
-            self.engine = self._sqlite_engine(pool_size)
+            self.engine = self._sqlite_engine()
         elif self.url.get_backend_name() == "postgresql":
             if self.url.drivername == "postgresql":
                 self.url = self.url.set(drivername="postgresql+psycopg")
-            self.engine = sa.create_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True
-            )
+            self.engine = sa.create_engine(self.url, **self._pool())
         else:
             raise InvalidInput("the database must be sqlite:///PATH or postgresql://...")
 
-    def _sqlite_engine(self, pool_size: int) -> Engine:
+    def _pool(self) -> dict[str, Any]:
+        # Both pools hand out the connection returned last (LIFO): a quiet stretch runs on
+        # one or two warm connections (SQLite's page cache, PostgreSQL's plans and prepared
+        # statements are per connection) rather than rotating through all of them.
+        return {"pool_size": self.pool_size, "max_overflow": self.pool_size, "pool_use_lifo": True}
+
+    def _sqlite_engine(self) -> Engine:
         database = self.url.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
             self.url,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_use_lifo=True,
+            **self._pool(),
             connect_args={"check_same_thread": False, "timeout": 30},
         )
 
@@ -104,9 +103,8 @@ class Database:
         """Open the pool's connections now rather than on the first requests.
 
         A PostgreSQL connection costs a TCP connect and an authentication, several
-        milliseconds; a server that opens them lazily makes the first burst of calls wait for
-        them (up to 160 ms for a call, in the first second of the API benchmark). SQLite's
-        connections are a file open: nothing to gain.
+        milliseconds each; opened lazily, that cost falls on the first burst of calls.
+        SQLite's connections are a file open: nothing to gain.
         """
         if self.is_sqlite:
             return
@@ -114,6 +112,9 @@ class Database:
         try:
             for _ in range(self.pool_size):
                 held.append(self.engine.connect())
+        except sa.exc.DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "?"
+            raise EmscadError(f"cannot connect to the database: {reason}") from None
         finally:
             for conn in held:
                 conn.close()

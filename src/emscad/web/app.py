@@ -38,8 +38,10 @@ from emscad.web.runtime import Runtime
 Background = Callable[[Runtime], Callable[[], None]]  # start(runtime) -> stop()
 
 
-def prepare_to_serve(app: FastAPI) -> None:
-    """What a serving process does once, just before it serves: routes built, heap frozen."""
+def prepare_to_serve(app: FastAPI, rt: Runtime) -> None:
+    """What a serving process does once, just before it serves: the database pool opened,
+    the routes built, the start-up heap frozen. Not for tests, which build many apps."""
+    rt.database.open_pool()
     build_routes(app)
     freeze_startup_heap()
 
@@ -49,8 +51,7 @@ def build_routes(app: FastAPI) -> None:
 
     Since 0.137 FastAPI builds an included router's routes (their dependencies and pydantic
     validators) lazily, when a request first reaches the router: 60 ms for the incidents
-    router, with the event loop serving nothing else meanwhile. A server's first calls queued
-    behind that (130 to 160 ms in the first second of the API benchmark).
+    router (measured on a first create), with the event loop serving nothing else meanwhile.
     """
     pending: list[object] = list(app.router.routes)
     while pending:
@@ -87,7 +88,6 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if migrate:
             await run_in_threadpool(upgrade, rt.database)
-        await run_in_threadpool(rt.database.open_pool)
         await rt.hub.start(from_seq=await run_in_threadpool(rt.dispatch.last_seq))
         if warm:
             # Station and hospital trees take a few seconds on a big region: build them in the
