@@ -66,24 +66,25 @@ _UNITS = sa.select(*_UNIT_COLUMNS).order_by(t.units.c.call_sign)
 _ACTIVE_UNITS = _UNITS.where(t.units.c.active)
 
 
+def _roster_query(table: sa.Table) -> sa.Select[Any]:
+    """A station's or hospital's stored JSON and version."""
+    return sa.select(json_text(table.c.data), table.c.version)
+
+
 def _places(kind: str, table: sa.Table) -> sa.Select[Any]:
     """A station's or hospital's row shaped like a unit's, for `_ROSTER`."""
     blank = [sa.cast(sa.null(), col.type).label(col.name) for col in _UNIT_COLUMNS[2:]]
-    return sa.select(
-        sa.literal(kind).label("kind"),
-        table.c.id.label("sort"),
-        json_text(table.c.data),
-        table.c.version,
-        *blank,
+    return _roster_query(table).add_columns(
+        *blank, sa.literal(kind).label("kind"), table.c.id.label("sort")
     )
 
 
 # The active units, the stations and the hospitals in one round trip: every recommendation
 # reads all three, and on PostgreSQL each statement is a trip over the network.
 _ROSTER = sa.union_all(
-    sa.select(
-        sa.literal("u").label("kind"), t.units.c.call_sign.label("sort"), *_UNIT_COLUMNS
-    ).where(t.units.c.active),
+    _ACTIVE_UNITS.add_columns(
+        sa.literal("u").label("kind"), t.units.c.call_sign.label("sort")
+    ).order_by(None),
     _places("s", t.stations),
     _places("h", t.hospitals),
 ).order_by(sa.text("kind"), sa.text("sort"))
@@ -93,11 +94,6 @@ _EVENTS_AFTER = (
     .order_by(t.events.c.seq)
     .limit(sa.bindparam("limit"))
 )
-
-
-def _roster_query(table: sa.Table) -> sa.Select[Any]:
-    """A station's or hospital's stored JSON and version."""
-    return sa.select(json_text(table.c.data), table.c.version)
 
 
 def _subject(event: DomainEvent) -> str:
