@@ -12,7 +12,7 @@ import math
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from emscad.agency.models import Hospital, Station
 from emscad.errors import InvalidInput
@@ -24,6 +24,8 @@ from emscad.units.models import Unit, UnitStatus
 
 MODE = Mode.LIGHTS_SIRENS
 _UNKNOWN = object()
+_Place = tuple[str, float, float]  # a station's or hospital's id and where it stands
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +104,13 @@ class Recommender:
         self.clearing_penalty_s = clearing_penalty_s
         self.need = need
         self._lock = threading.Lock()
-        self._station_trees: dict[tuple[str, float, float], Tree] = {}
+        self._station_trees: dict[_Place, Tree] = {}
         # Every station tree also bounds moving units' times from below (routing.fleet).
         self._landmarks: tuple[Tree, ...] = ()
-        self._hospital_trees: dict[tuple[str, float, float], TreeTo] = {}
+        self._hospital_trees: dict[_Place, TreeTo] = {}
         self._snaps: dict[tuple[float, float], object] = {}
 
-    # -- trees, cached per place (and rebuilt if a place moves) -----------------------------
+    # -- trees, cached per place (rebuilt, and the old one dropped, if a place moves) --------
 
     def station_tree(self, station: Station) -> Tree | None:
         key = (station.id, station.lon, station.lat)
@@ -121,7 +123,7 @@ class Recommender:
             # With paths: a parked unit's route length is read off its station's tree.
             tree = self.router.tree(snap, mode=MODE, paths=True)
             with self._lock:
-                self._station_trees[key] = tree
+                _replace(self._station_trees, key, tree)
                 self._landmarks = tuple(self._station_trees.values())
         return tree
 
@@ -135,7 +137,7 @@ class Recommender:
                 return None
             tree = self.router.tree_to(snap, mode=MODE)
             with self._lock:
-                self._hospital_trees[key] = tree
+                _replace(self._hospital_trees, key, tree)
         return tree
 
     def warm(self, stations: list[Station], hospitals: list[Hospital]) -> None:
@@ -355,3 +357,11 @@ def _with_km(reasons: tuple[str, ...], meters: float) -> tuple[str, ...]:
     if not reasons or "km" in reasons[0]:
         return reasons
     return (f"{reasons[0]}, {meters / 1000:.1f} km", *reasons[1:])
+
+
+def _replace(trees: dict[_Place, _T], key: _Place, tree: _T) -> None:
+    """Keep one tree per place: a moved station's or hospital's old tree goes (2-3 MB each on
+    a 200k-junction region), so moving places back and forth cannot grow memory."""
+    for old in [k for k in trees if k[0] == key[0] and k != key]:
+        del trees[old]
+    trees[key] = tree

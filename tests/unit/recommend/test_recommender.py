@@ -179,3 +179,22 @@ def test_an_incident_without_coordinates_cannot_be_recommended() -> None:
     incident = replace(_incident(0, 0), location=Location(text="somewhere"))
     with pytest.raises(InvalidInput, match="no coordinates"):
         RECOMMENDER.recommend(incident, units=[], stations=STATIONS, hospitals=HOSPITALS, now=NOW)
+
+
+def test_a_moved_station_or_hospital_keeps_one_tree_the_new_one() -> None:
+    rec = Recommender(router=ROUTER, snapper=SNAPPER, plan=load_plan(), max_snap_m=500)
+    station, elsewhere = STATIONS[0], STATIONS[1]
+    first = rec.station_tree(station)
+    for _ in range(3):  # back and forth: never more than one tree for the station
+        moved = replace(station, lon=elsewhere.lon, lat=elsewhere.lat)
+        assert rec.station_tree(moved) is not first
+        assert rec.station_tree(station) is not None
+    assert len(rec._station_trees) == 1
+    assert len(rec._landmarks) == 1
+    assert rec.station_tree(station) is rec._landmarks[0]  # cached, and it is the landmark
+    hospital = HOSPITALS[0]
+    rec.hospital_tree(hospital)
+    rec.hospital_tree(replace(hospital, lon=HOSPITALS[1].lon, lat=HOSPITALS[1].lat))
+    assert len(rec._hospital_trees) == 1
+    assert rec.hospital_tree(HOSPITALS[1]) is not None
+    assert len(rec._hospital_trees) == 2  # a different hospital has its own
