@@ -96,12 +96,15 @@ def test_a_supervisor_puts_a_hospital_on_diversion(
     row.get_by_label(f"Reason for {hospital.name}").fill("ED full")
     row.get_by_role("button", name="Go on diversion").click()
     expect(row.locator(".state")).to_have_text("ON DIVERSION: ED full")
+    # The confirmation says what was done, even when the live event arrives first.
+    expect(page.locator("#toasts")).to_contain_text(f"{hospital.name}: on diversion")
     expect(page.locator(".mk-hospital.diversion")).to_have_count(1)
     assert server.rt.dispatch.hospitals()[0].diversion
     expect(page.locator("#roster")).to_contain_text("On the roster")
     shot(page, "supervisor")
     row.get_by_role("button", name="End diversion").click()
     expect(row.locator(".state")).to_have_text("Open")
+    expect(page.locator("#toasts")).to_contain_text(f"{hospital.name}: open again")
     no_page_errors(page)
 
 

@@ -45,9 +45,11 @@ function renderHospitals(store, canDivert) {
     const reasonId = `reason-${ho.id}`;
     const reason = h('input', { id: reasonId, type: 'text', maxlength: 200, placeholder: 'e.g. ED full', 'data-key': `r-${ho.id}` });
     const toggle = async () => {
+      // Decided before the request: the live event may update `ho` before the answer comes.
+      const divert = !ho.diversion;
       try {
-        await post(`/api/hospitals/${ho.id}/diversion`, { diversion: !ho.diversion, reason: reason.value.trim() });
-        toast(`${ho.name}: ${ho.diversion ? 'open again' : 'on diversion'}`, 'ok');
+        await post(`/api/hospitals/${ho.id}/diversion`, { diversion: divert, reason: reason.value.trim() });
+        toast(`${ho.name}: ${divert ? 'on diversion' : 'open again'}`, 'ok');
       } catch (err) {
         toast(`${ho.name} unchanged: ${err.message}`, 'error', 8000);
       }
