@@ -10,6 +10,8 @@ import pyotp
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from emscad.accounts.permissions import Role
+from emscad.incidents.models import Severity
+from emscad.notify.models import ChannelKind, Kind, Recipient, new_notification
 from emscad.units.models import UnitStatus
 from tests.e2e.conftest import (
     DESKTOP,
@@ -105,6 +107,40 @@ def test_a_supervisor_puts_a_hospital_on_diversion(
     row.get_by_role("button", name="End diversion").click()
     expect(row.locator(".state")).to_have_text("Open")
     expect(page.locator("#toasts")).to_contain_text(f"{hospital.name}: open again")
+    no_page_errors(page)
+
+
+def test_a_supervisor_sees_an_alert_that_did_not_go_out_and_why(
+    browser: Browser, contexts: list[BrowserContext], server: Server
+) -> None:
+    # This server has no mail server set up: an email alert fails for good, with the reason;
+    # the console alert beside it goes out and is not listed.
+    now = server.rt.clock.now()
+    for channel, address in ((ChannelKind.EMAIL, "dee@example.org"), (ChannelKind.CONSOLE, "*")):
+        server.rt.deliveries.enqueue(
+            new_notification(
+                id=f"e2e-{channel.value}",
+                created_at=now,
+                kind=Kind.SOS,
+                severity=Severity.HIGH,
+                recipient=Recipient(user="", name="dee", address=address),
+                channel=channel,
+                subject="STAFF SOS: test",
+                body="",
+                alarm="sos:e2e",
+            )
+        )
+    assert server.rt.outbox.worker.run_once() == 2  # what the server's outbox does
+    page = console_page(browser, contexts, server, Role.SUPERVISOR, "/supervisor")
+    row = page.locator("#deliveries li")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("SOS alert to dee by email")
+    expect(row.locator(".state")).to_have_text("FAILED")
+    expect(row.locator(".error")).to_have_text("the email channel is not set up")
+    expect(row).to_contain_text("dee@example.org")
+    expect(page.locator("#deliveries-count")).to_have_text("(1)")
+    expect(page.locator("#deliveries-empty")).to_be_hidden()
+    shot(page, "supervisor-deliveries")
     no_page_errors(page)
 
 

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     ORDERS_READ = "orders:read"  # protective orders (field crews: the respondent only; audited)
     ORDERS_MANAGE = "orders:manage"  # enter, edit, verify, withdraw orders; restore protection
     ALARMS = "alarms"  # see, acknowledge and clear staff SOS, welfare alerts, escort requests
+    NOTIFICATIONS_READ = "notifications:read"  # alert deliveries and failures (audited)
     FEEDS = "feeds"  # plate readers, offender monitoring, panic buttons (machine tokens)
     STAFF_READ = "staff:read"  # staff records, as each role may see them (audited)
     STAFF_ADMIN = "staff:admin"  # edit staff records (confidential flag, schedule, contacts)
@@ -98,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             *_SAFETY_DESK,
             Permission.ORDERS_MANAGE,
             Permission.STAFF_ADMIN,
+            Permission.NOTIFICATIONS_READ,
         }
     ),
     Role.FIELD_UNIT: frozenset(
@@ -129,6 +131,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.STAFF_READ,
             Permission.STAFF_ADMIN,
             Permission.FEEDS,
+            Permission.NOTIFICATIONS_READ,
         }
     ),
 }

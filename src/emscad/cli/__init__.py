@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from emscad.cli import audit, demo, geocode, region, route, server, users
+from emscad.cli import audit, demo, geocode, notify, region, route, server, users
 from emscad.cli._common import app, err_console
 from emscad.errors import EmscadError
 
@@ -17,6 +17,7 @@ geocode.register(app)
 server.register(app)
 users.register(app)
 audit.register(app)
+notify.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -38,6 +38,7 @@ class Kind(StrEnum):
     WATCH = "watch"  # a plate reader or monitoring alert
     DEGRADED = "degraded"  # monitoring of an order is degraded
     ESCORT = "escort"
+    TEST = "test"  # an operator's test of a channel (`emscad notify test`): no one needs help
 
 
 class Status(StrEnum):

@@ -10,7 +10,7 @@ operations, each in a transaction of its own.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -189,12 +189,20 @@ def for_alarm(conn: Connection, alarm: str) -> list[Notification]:
 
 
 def recent(
-    conn: Connection, *, status: Status | None = None, limit: int = 100
+    conn: Connection,
+    *,
+    status: Status | Collection[Status] | None = None,
+    alarm: str | None = None,
+    limit: int = 100,
 ) -> list[Notification]:
-    """The newest notifications first, optionally only those in one state."""
+    """The newest notifications first, optionally only those in the given states or of one
+    alarm."""
     query = notifications.select().order_by(N.created_at.desc(), N.id.desc()).limit(limit)
     if status is not None:
-        query = query.where(N.status == status.value)
+        wanted = [status] if isinstance(status, Status) else list(status)
+        query = query.where(N.status.in_([s.value for s in wanted]))
+    if alarm is not None:
+        query = query.where(N.alarm == alarm)
     return [_notification(r) for r in conn.execute(query).mappings()]
 
 
@@ -462,6 +470,12 @@ class SqlOutbox:
         with self._transaction(write=False) as conn:
             return attempts_of(conn, notification_id)
 
-    def recent(self, *, status: Status | None = None, limit: int = 100) -> list[Notification]:
+    def recent(
+        self,
+        *,
+        status: Status | Collection[Status] | None = None,
+        alarm: str | None = None,
+        limit: int = 100,
+    ) -> list[Notification]:
         with self._transaction(write=False) as conn:
-            return recent(conn, status=status, limit=limit)
+            return recent(conn, status=status, alarm=alarm, limit=limit)

@@ -39,6 +39,8 @@ notifications = sa.Table(
     sa.Column("lease_until", UtcDateTime),
     # What the claim query reads: pending rows by due time.
     sa.Index("ix_notifications_due", "status", "next_attempt_at"),
+    # What the deliveries list reads: the newest first.
+    sa.Index("ix_notifications_created", "created_at"),
 )
 
 # Every delivery attempt, append-only: the record of who was told what, when, and how.

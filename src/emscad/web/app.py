@@ -21,6 +21,7 @@ from emscad.web.api import (
     events,
     geocode,
     incidents,
+    notifications,
     orders,
     places,
     premises,
@@ -123,7 +124,8 @@ def create_app(
         extra_img_src=pages.tile_origin(getattr(settings, "tile_url", None)),
     )
     routers = (system, auth, admin, board, incidents, devices, units, places, events, geocode)
-    for module in (*routers, basemap, texts, webhooks, premises, orders, safety, staff):
+    safety_routers = (premises, orders, safety, staff, notifications)
+    for module in (*routers, basemap, texts, webhooks, *safety_routers):
         app.include_router(module.router)
     app.include_router(orders.degraded_router)
     pages.install(app)  # the console: pages and static files

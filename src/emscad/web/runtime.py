@@ -61,6 +61,7 @@ class Runtime:
     intake: IntakeService
     safety: SafetyService
     outbox: OutboxRunner
+    deliveries: SqlOutbox  # the outbox's record, as the deliveries list reads it
     accounts: AccountService
     region: Region
     router: Router
@@ -90,10 +91,8 @@ def sms_gateway(settings: Settings) -> SmsGateway:
     return RecordingGateway()
 
 
-def outbox_worker(
-    settings: Settings, database: Database, gateway: SmsGateway, clock: Clock
-) -> OutboxWorker:
-    """The outbox worker with every channel the settings set up."""
+def notify_channels(settings: Settings, gateway: SmsGateway) -> list[Channel]:
+    """Every channel the settings set up: the console always, email and texts when set."""
     channels: list[Channel] = [ConsoleChannel()]
     if settings.smtp_host and settings.smtp_from:
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
@@ -112,6 +111,13 @@ def outbox_worker(
         channels.append(
             SmsChannel(gateway, from_number=settings.text_lines[settings.notify_sms_line])
         )
+    return channels
+
+
+def outbox_worker(
+    settings: Settings, database: Database, gateway: SmsGateway, clock: Clock
+) -> OutboxWorker:
+    """The outbox worker with every channel the settings set up."""
     policy = RetryPolicy(
         max_attempts=settings.notify_max_attempts,
         base=timedelta(seconds=settings.notify_backoff_base_s),
@@ -119,7 +125,11 @@ def outbox_worker(
         max_age=timedelta(seconds=settings.notify_max_age_s),
     )
     return OutboxWorker(
-        SqlOutbox(database), channels, clock, np.random.default_rng(), policy=policy
+        SqlOutbox(database),
+        notify_channels(settings, gateway),
+        clock,
+        np.random.default_rng(),
+        policy=policy,
     )
 
 
@@ -180,6 +190,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         ),
         safety=safety,
         outbox=runner,
+        deliveries=SqlOutbox(database),
         accounts=AccountService(
             account_store, clock=clock, new_id=new_id, on_revoke=revocations.revoked
         ),

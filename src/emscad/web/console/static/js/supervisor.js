@@ -1,9 +1,11 @@
-// The supervisor view: the same live board and map, plus hospital diversion and an overview
-// of the roster (how many units are free, by type and by station).
+// The supervisor view: the same live board and map, plus hospital diversion, an overview
+// of the roster (how many units are free, by type and by station) and the alerts that did
+// not go out.
 
 import { get, post } from './api.js';
 import { Alarms } from './alarms.js';
 import { UnitBoard } from './board.js';
+import { Deliveries } from './deliveries.js';
 import { COMMITTED, UNIT_TYPE_LABELS, unitStatusLabel } from './domain.js';
 import { Live } from './live.js';
 import { ConsoleMap } from './map.js';
@@ -82,6 +84,9 @@ async function main() {
     canHandle: me.permissions.includes('alarms'),
   });
   const canDivert = me.permissions.includes('hospitals:diversion');
+  const deliveries = me.permissions.includes('notifications:read')
+    ? new Deliveries($('#deliveries'), { count: $('#deliveries-count'), empty: $('#deliveries-empty') })
+    : null;
 
   function select(id) {
     queue.select(id);
@@ -99,7 +104,12 @@ async function main() {
     const ev = e.detail.event;
     if (e.detail.kind === 'load' || (ev && ev.type.startsWith('hospital.'))) renderHospitals(store, canDivert);
   });
-  const live = new Live(store, { onEvent: (ev, opts) => alarms.handle(ev, opts), onStatus: setConnection });
+  const onEvent = (ev, opts) => {
+    alarms.handle(ev, opts);
+    // An alarm's alerts go out a moment after its event: look again once they have.
+    if (deliveries && /^(sos|checkin|escort|watch)\./.test(ev.type || '')) deliveries.refreshSoon();
+  };
+  const live = new Live(store, { onEvent, onStatus: setConnection });
   const mapReady = map.start()
     .then((config) => {
       if (config) board.staleAfterS = config.stale_after_s; // the server's AVL staleness
@@ -108,8 +118,12 @@ async function main() {
   await Promise.all([live.start(), mapReady]);
   map.update();
   alarms.refresh(); // alarms raised before this page opened
+  if (deliveries) {
+    $('.deliveries').hidden = false;
+    deliveries.start();
+  }
   // Browser tests reach the page's state (only when their harness flag is set).
-  if (globalThis.__EMSCAD_TEST_HOOKS__ === true) globalThis.__EMSCAD_CONSOLE__ = { store, live, alarms, map };
+  if (globalThis.__EMSCAD_TEST_HOOKS__ === true) globalThis.__EMSCAD_CONSOLE__ = { store, live, alarms, map, deliveries };
 }
 
 main().catch((err) => {
