@@ -734,6 +734,42 @@ def test_an_expired_premise_caution_is_not_applied(env: Intake) -> None:
     assert env.intake.history(location=Location(text="712 W 7th St")).cautions == ()
 
 
+def test_a_premise_caution_that_lapses_comes_off_open_incidents_by_the_clock(
+    env: Intake,
+) -> None:
+    env.intake.save_premise_caution(
+        "supervisor", _caution(expires=T0 + timedelta(hours=1)), expected_version=0
+    )
+    open_id = _incident(env, lon=None, lat=None)
+    assert _sources(env, open_id) == ["premise:dog1"]
+    assert env.dispatch.expire_cautions() == 0  # the first call looks: all current
+    env.clock.advance(timedelta(minutes=59))
+    seq = env.dispatch.last_seq()
+    assert env.dispatch.expire_cautions() == 0
+    assert env.dispatch.last_seq() == seq  # nothing lapsed: nothing written
+    env.clock.advance(timedelta(minutes=1))
+    assert env.dispatch.expire_cautions() == 1
+    assert _sources(env, open_id) == []
+    [changed] = [
+        r
+        for r in env.dispatch.incident_events(open_id)
+        if r.event.type == "incident.cautions_changed"
+    ]
+    assert changed.actor == "system:cautions"
+    assert env.dispatch.expire_cautions() == 0
+
+
+def test_a_premise_caution_that_lapsed_while_the_server_was_down_comes_off(env: Intake) -> None:
+    env.intake.save_premise_caution(
+        "supervisor", _caution(expires=T0 + timedelta(hours=1)), expected_version=0
+    )
+    open_id = _incident(env, lon=None, lat=None)
+    env.clock.advance(timedelta(hours=2))
+    # A service that has not looked before (a restarted server) refreshes every open call.
+    assert env.dispatch.expire_cautions() == 1
+    assert _sources(env, open_id) == []
+
+
 @pytest.mark.parametrize(
     ("caution", "message"),
     [

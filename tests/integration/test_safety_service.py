@@ -393,6 +393,26 @@ def test_an_expired_order_stops_matching_and_leaves_an_incident_when_it_next_cha
     assert order_cautions(updated) == []
 
 
+def test_an_order_that_lapses_or_comes_into_force_moves_its_cautions_by_the_clock(
+    env: Env,
+) -> None:
+    enter_order(env, expires=T0 + timedelta(hours=1))
+    incident = call(env, at=STATION_ONE)
+    assert order_cautions(env.dispatch.incident(incident.id))
+    assert env.dispatch.expire_cautions() == 0  # the first look: all current
+    env.at(timedelta(hours=1))
+    assert env.dispatch.expire_cautions() == 1
+    assert order_cautions(env.dispatch.incident(incident.id)) == []
+    # A renewed order, in force from tomorrow: on the open incident once it is.
+    enter_order(env, id="po-2", issued=T0 + timedelta(days=1), expires=T0 + timedelta(days=400))
+    assert order_cautions(env.dispatch.incident(incident.id), "po-2") == []
+    env.at(timedelta(days=1) - timedelta(milliseconds=1))
+    assert env.dispatch.expire_cautions() == 0
+    env.at(timedelta(days=1))
+    assert env.dispatch.expire_cautions() == 1
+    assert order_cautions(env.dispatch.incident(incident.id), "po-2")
+
+
 # -- watch feeds ---------------------------------------------------------------------------------
 
 

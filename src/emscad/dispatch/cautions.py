@@ -1,8 +1,10 @@
-"""Cautions the system keeps on incidents: premise cautions now, protective orders later.
+"""Cautions the system keeps on incidents: premise cautions and protective orders.
 
 A caution source owns every caution whose `source` starts with its prefix ("premise:").
 Whenever an incident is taken or its location, caller or persons change, each source is
-asked again, and its cautions on the incident are replaced by the fresh answer. Clients
+asked again, and its cautions on the incident are replaced by the fresh answer; so they are
+when a source's record is saved, and when one comes into force or lapses by the clock
+(`DispatchService.expire_cautions`, run by the server's ticker). Clients
 cannot add or remove a managed caution by editing the list: those edits are dropped, since
 a warning must go where it is kept (the premise record, the order), not off one call.
 """
@@ -36,6 +38,11 @@ class CautionSource(Protocol):
 
     def cautions(self, tx: Transaction, query: CautionQuery) -> list[Caution]: ...
 
+    def changes_between(self, tx: Transaction, after: datetime, until: datetime) -> bool:
+        """Whether one of its records started or stopped applying in (after, until] by the
+        clock alone (an end date passing): open incidents' cautions are then out of date."""
+        ...
+
 
 class PremiseCautions:
     """The standing cautions of the place (intake.history)."""
@@ -48,6 +55,9 @@ class PremiseCautions:
             sorted(keys(location)), location.lon, location.lat, now=query.at
         )
         return [c.to_caution() for c in premise_cautions(location, candidates, now=query.at)]
+
+    def changes_between(self, tx: Transaction, after: datetime, until: datetime) -> bool:
+        return tx.premise_cautions_expiring(after, until)
 
 
 def merge(

@@ -100,6 +100,7 @@ class Transaction(Protocol):
     def premise_cautions_near(
         self, keys: Sequence[str], lon: float | None, lat: float | None, *, now: datetime
     ) -> list[PremiseCaution]: ...
+    def premise_cautions_expiring(self, after: datetime, until: datetime) -> bool: ...
     def incidents_near(
         self,
         keys: Sequence[str],

@@ -43,6 +43,7 @@ from emscad.units.models import Unit, UnitStatus
 T = TypeVar("T")
 
 OPEN_STATUSES = (IncidentStatus.PENDING, IncidentStatus.ACTIVE)
+SYSTEM_CAUTIONS = "system:cautions"  # the actor of cautions changed by the clock
 MAX_PAST_RECEIVED = timedelta(hours=24)  # a call's start time may be given, within reason
 MAX_FUTURE_RECEIVED = timedelta(seconds=60)  # clocks drift a little between systems
 
@@ -66,6 +67,9 @@ class DispatchService(RosterCommands):
         self.on_commit = on_commit or _ignore
         self.caution_sources = tuple(caution_sources)
         self.on_notify = on_notify or (lambda: None)  # wake the outbox: alerts were queued
+        # Until when the managed cautions of open incidents are known to be current (see
+        # expire_cautions); None: not since this process started.
+        self._cautions_current_at: datetime | None = None
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -181,6 +185,29 @@ class DispatchService(RosterCommands):
             )
             fresh = merge(incident.cautions, self.caution_sources, s.tx, query)
             s.record(incidents.update(s.incident(incident.id), cautions=fresh))
+
+    def expire_cautions(self) -> int:
+        """Bring open incidents' managed cautions up to date when a premise caution or a
+        protective order has come into force or lapsed since the last call; on the first
+        call always, since records may have lapsed while the server was down. Returns how
+        many incidents changed. The server's ticker calls it every few seconds."""
+        if not self.caution_sources:
+            return 0
+        since, now = self._cautions_current_at, self.clock.now()
+        if since is not None:
+            with self.store.read() as tx:
+                stale = any(src.changes_between(tx, since, now) for src in self.caution_sources)
+            if not stale:
+                self._cautions_current_at = now
+                return 0
+
+        def command(s: Session) -> tuple[int, datetime]:
+            self.refresh_cautions(s)
+            return len({r.event.incident_id for r in s.recorded}), s.at
+
+        changed, at = self.run(SYSTEM_CAUTIONS, command)
+        self._cautions_current_at = at
+        return changed
 
     def _received(self, given: datetime | None, now: datetime) -> datetime:
         if given is None:

@@ -235,6 +235,12 @@ class IntakeRows:
         params = _bounds(keys, lon, lat, MAX_CAUTION_RADIUS_M) | {"now": now}
         return [self._caution(r.data, r.version) for r in self.conn.execute(query, params)]
 
+    def premise_cautions_expiring(self, after: datetime, until: datetime) -> bool:
+        """Whether a premise caution's end falls in (after, until]."""
+        c = t.premise_cautions.c
+        query = sa.select(c.id).where(c.expires > after, c.expires <= until).limit(1)
+        return self.conn.execute(query).first() is not None
+
     # -- history --------------------------------------------------------------------------------
 
     def incidents_near(

@@ -18,15 +18,19 @@ def outbox(rt: Runtime) -> Callable[[], None]:
 
 
 def safety_ticker(rt: Runtime) -> Callable[[], None]:
-    """Every `EMSCAD_SAFETY_TICK_S`: escalate unacknowledged alarms, raise missed check-ins."""
+    """Every `EMSCAD_SAFETY_TICK_S`: escalate unacknowledged alarms, raise missed check-ins,
+    and take lapsed orders and premise cautions off open incidents (or put on those that
+    came into force)."""
     stopping = threading.Event()
+    steps = (("safety tick", rt.safety.tick), ("caution expiry", rt.dispatch.expire_cautions))
 
     def run() -> None:
         while not stopping.wait(rt.settings.safety_tick_s):
-            try:
-                rt.safety.tick()
-            except Exception:  # a busy database or a lost race: the next tick catches up
-                log.exception("safety tick failed")
+            for name, step in steps:
+                try:
+                    step()
+                except Exception:  # a busy database or a lost race: the next tick catches up
+                    log.exception("%s failed", name)
 
     thread = threading.Thread(target=run, name="safety-ticker", daemon=True)
     thread.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from emscad.dispatch.cautions import CautionQuery
 from emscad.dispatch.ports import Transaction
@@ -63,6 +64,14 @@ class OrderCautions:
             else m.caution()
             for m in matches
         ]
+
+    def changes_between(self, tx: Transaction, after: datetime, until: datetime) -> bool:
+        """An order came into force (`issued`) or lapsed (`expires`) in (after, until]."""
+
+        def within(at: datetime | None) -> bool:
+            return at is not None and after < at <= until
+
+        return any(within(o.issued) or within(o.expires) for o in tx.list_orders(live_at=after))
 
     def _names_respondent(self, order: ProtectiveOrder, suspects: list[str]) -> bool:
         """Whether a suspect on the incident is the order's respondent. The crew is then
