@@ -14,6 +14,7 @@ from emscad.clock import FixedClock
 from emscad.dispatch.idempotency import Idempotency
 from emscad.dispatch.ports import Fix
 from emscad.dispatch.service import DispatchService
+from emscad.dispatch.session import Session
 from emscad.errors import Conflict, InvalidInput, NotFound
 from emscad.incidents import lifecycle as incidents
 from emscad.incidents.events import Triage
@@ -303,3 +304,19 @@ def test_the_situation_reads_the_roster_in_one_statement_as_the_lists_do(
     assert [s.id for s in stations] == ["st0", "st1"]
     assert hospitals == service.hospitals()
     assert [h.id for h in hospitals] == ["h1"]
+
+
+def test_a_command_may_write_its_changes_early_and_go_on(service: DispatchService) -> None:
+    incident_id = _create(service)
+    before = service.incident(incident_id).version
+
+    def command(s: Session) -> None:
+        s.record(incidents.update(s.incident(incident_id), caller=Caller(name="Ann")))
+        s.flush()  # visible to this transaction's queries from here on
+        s.record(incidents.update(s.incident(incident_id), caller=Caller(name="Ann Lee")))
+        s.flush()  # saves only the second change, against the first one's version
+
+    service.run("calltaker", command)  # and the run's own flush finds nothing left to save
+    after = service.incident(incident_id)
+    assert after.caller.name == "Ann Lee"
+    assert after.version == before + 2

@@ -153,32 +153,44 @@ class Session:
             tracked.current = _ALARM_APPLY[kind](tracked.current, rec)
 
     def flush(self) -> None:
-        """Save every aggregate an event changed, checking nobody else changed it meanwhile."""
+        """Save every aggregate an event changed, checking nobody else changed it meanwhile.
+
+        Safe to call more than once: what was saved counts as the new original, so a later
+        flush saves only what changed after it (a command may need its writes visible to a
+        query before it goes on, as an order's before the cautions are refreshed).
+        """
         for tracked in self._incidents.values():
-            if tracked.current is not None and tracked.current.version != tracked.original_version:
-                self.tx.save_incident(tracked.current, expected_version=tracked.original_version)
-        for tracked in self._units.values():
-            if tracked.current is not None and tracked.current.version != tracked.original_version:
-                self.tx.save_unit(tracked.current, expected_version=tracked.original_version)
-        for key, tracked in self._stations.items():
             if _changed(tracked):
+                self.tx.save_incident(tracked.current, expected_version=tracked.original_version)
+                _saved(tracked)
+        for tracked in self._units.values():
+            if _changed(tracked):
+                self.tx.save_unit(tracked.current, expected_version=tracked.original_version)
+                _saved(tracked)
+        for key, tracked in self._stations.items():
+            if _changed(tracked, removable=True):
                 self.tx.save_station(
                     tracked.current, station_id=key, expected=tracked.original_version
                 )
+                _saved(tracked)
         for key, tracked in self._hospitals.items():
-            if _changed(tracked):
+            if _changed(tracked, removable=True):
                 self.tx.save_hospital(
                     tracked.current, hospital_id=key, expected=tracked.original_version
                 )
+                _saved(tracked)
         for tracked in self._orders.values():
-            if tracked.current is not None and tracked.current.version != tracked.original_version:
+            if _changed(tracked):
                 self.tx.save_order(tracked.current, expected_version=tracked.original_version)
+                _saved(tracked)
         for tracked in self._alarms.values():
-            if tracked.current is not None and tracked.current.version != tracked.original_version:
+            if _changed(tracked):
                 self.tx.save_alarm(tracked.current, expected_version=tracked.original_version)
+                _saved(tracked)
         for tracked in self._threads.values():
-            if tracked.current is not None and tracked.current.version != tracked.original_version:
+            if _changed(tracked):
                 self.tx.save_thread(tracked.current, expected_version=tracked.original_version)
+                _saved(tracked)
 
 
 _ALARM_APPLY: dict[str, Callable[[Any, Recorded], Any]] = {
@@ -188,7 +200,11 @@ _ALARM_APPLY: dict[str, Callable[[Any, Recorded], Any]] = {
 }
 
 
-def _changed(tracked: _Tracked) -> bool:
+def _changed(tracked: _Tracked, *, removable: bool = False) -> bool:
     if tracked.current is None:
-        return tracked.original_version != 0  # removed
+        return removable and tracked.original_version != 0  # removed
     return bool(tracked.current.version != tracked.original_version)
+
+
+def _saved(tracked: _Tracked) -> None:
+    tracked.original_version = tracked.current.version if tracked.current is not None else 0

@@ -76,12 +76,10 @@ class SafetyBase:
 
         The session writes what events change only at commit, but the caution sources read
         the orders from the database: without the early write a new order would caution
-        nothing and a withdrawn one would keep its cautions. `change` reads the orders it
-        needs from the session it is given.
+        nothing and a withdrawn one would keep its cautions.
         """
-        orders = Session(tx=s.tx, actor=s.actor, at=s.at)
-        s.recorded.extend(orders.record(change(orders)))  # the commit wakes the live stream
-        orders.flush()
+        s.record(change(s))
+        s.flush()
         self.dispatch.refresh_cautions(s)
 
     def _notify(self, s: Session, messages: list[Message]) -> None:
