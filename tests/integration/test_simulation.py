@@ -167,6 +167,15 @@ def world(database: Database) -> World:
 # -- the call generator --------------------------------------------------------------------
 
 
+def test_the_first_call_can_come_at_a_set_time_and_the_next_at_the_rate(world: World) -> None:
+    sim = world.simulator(seed=4, rate_per_hour=40.0, first_call_s=5.0, auto_dispatch=False)
+    world.run(sim, 4.9)
+    assert world.dispatch.incidents([IncidentStatus.PENDING]) == []
+    world.run(sim, 0.2)
+    [first] = world.dispatch.incidents([IncidentStatus.PENDING])
+    assert first.received_at == T0 + timedelta(seconds=5)
+
+
 def test_calls_arrive_at_the_configured_rate_at_addresses_in_the_region(world: World) -> None:
     # With nobody dispatching there is nothing to poll for: a rare poll keeps the test quick.
     sim = world.simulator(seed=4, rate_per_hour=120.0, auto_dispatch=False, poll_interval_s=900)

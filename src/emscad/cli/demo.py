@@ -23,6 +23,7 @@ from emscad.web.runtime import Runtime, build_runtime
 DEMO_REGION = "demo"
 DEMO_SEED = 1
 DEMO_NODES = 40_000
+DEMO_FIRST_CALL_S = 5.0  # the first call soon after start: the board moves at once
 
 # Demo accounts, one per persona (the field unit is Medic 1's tablet).
 DEMO_USERS: list[tuple[str, Role, str | None, str]] = [
@@ -133,7 +134,11 @@ def demo(
 
     def simulation(rt: Runtime) -> Callable[[], None]:
         handle = start_simulation(
-            rt, rate_per_hour=calls_per_hour, auto_dispatch=auto_dispatch, speed=4.0
+            rt,
+            rate_per_hour=calls_per_hour,
+            auto_dispatch=auto_dispatch,
+            speed=4.0,
+            first_call_s=DEMO_FIRST_CALL_S,
         )
         return handle.stop
 

@@ -18,6 +18,10 @@ class SimulationConfig:
     """
 
     rate_per_hour: float = 40.0  # calls a wall-clock hour: one every 90 s
+    # The first call this many seconds after the start; None: a random gap like any other
+    # (which at 40 an hour is over three minutes one start in ten). The demo takes a few
+    # seconds, so its board moves at once.
+    first_call_s: float | None = None
     auto_dispatch: bool = True
     dispatch_after_s: float = 20.0  # a call waits this long for a human before the simulator acts
     speed: float = 1.0
@@ -48,6 +52,7 @@ class SimulationConfig:
                 raise InvalidInput(f"simulation {name} must be a positive number")
         non_negative = {
             "rate_per_hour": self.rate_per_hour,
+            "first_call_s": 0.0 if self.first_call_s is None else self.first_call_s,
             "dispatch_after_s": self.dispatch_after_s,
             "dwell_sigma": self.dwell_sigma,
         }

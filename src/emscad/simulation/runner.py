@@ -58,6 +58,7 @@ def start_simulation(
     rate_per_hour: float = 40.0,
     auto_dispatch: bool = True,
     speed: float = 4.0,
+    first_call_s: float | None = None,
     seed: int | None = None,
     config: SimulationConfig | None = None,
 ) -> SimulationHandle:
@@ -65,11 +66,15 @@ def start_simulation(
 
     The simulator runs on the runtime's clock, which in a server is the system clock: its
     events are stamped like any dispatcher's. `config`, when given, overrides the rate,
-    auto-dispatch and speed arguments. `seed` None draws fresh entropy (a different shift on
-    every start); an integer replays the same calls against the same board.
+    auto-dispatch, speed and first-call arguments. `seed` None draws fresh entropy (a
+    different shift on every start); an integer replays the same calls against the same
+    board.
     """
     cfg = config or SimulationConfig(
-        rate_per_hour=rate_per_hour, auto_dispatch=auto_dispatch, speed=speed
+        rate_per_hour=rate_per_hour,
+        auto_dispatch=auto_dispatch,
+        speed=speed,
+        first_call_s=first_call_s,
     )
     simulator = Simulator(
         runtime.dispatch,

@@ -87,7 +87,9 @@ class Simulator:
         self._started = True
         now = self.clock.now()
         if self.config.rate_per_hour > 0:
-            self.agenda.at(now + _s(self.calls.gap_s(self.config.rate_per_hour)), self._arrival)
+            first = self.config.first_call_s
+            gap = self.calls.gap_s(self.config.rate_per_hour) if first is None else first
+            self.agenda.at(now + _s(gap), self._arrival)
         self.agenda.at(now, self._poll)
         self.agenda.at(now + _s(self.config.fix_interval_s), self._avl)
 

@@ -131,6 +131,7 @@ def test_dwell_times_are_never_shorter_than_a_second() -> None:
         ("transport_rates", {"fall": 2.0}),
         ("actor", " "),
         ("poll_interval_s", 0.0),
+        ("first_call_s", -1.0),
     ],
 )
 def test_settings_out_of_range_are_refused(field: str, value: object) -> None:
