@@ -193,16 +193,19 @@ def recent(
     *,
     status: Status | Collection[Status] | None = None,
     alarm: str | None = None,
+    since: datetime | None = None,
     limit: int = 100,
 ) -> list[Notification]:
-    """The newest notifications first, optionally only those in the given states or of one
-    alarm."""
+    """The newest notifications first, optionally only those in the given states, of one
+    alarm, or created at or after `since`."""
     query = notifications.select().order_by(N.created_at.desc(), N.id.desc()).limit(limit)
     if status is not None:
         wanted = [status] if isinstance(status, Status) else list(status)
         query = query.where(N.status.in_([s.value for s in wanted]))
     if alarm is not None:
         query = query.where(N.alarm == alarm)
+    if since is not None:
+        query = query.where(N.created_at >= since)
     return [_notification(r) for r in conn.execute(query).mappings()]
 
 
@@ -475,7 +478,8 @@ class SqlOutbox:
         *,
         status: Status | Collection[Status] | None = None,
         alarm: str | None = None,
+        since: datetime | None = None,
         limit: int = 100,
     ) -> list[Notification]:
         with self._transaction(write=False) as conn:
-            return recent(conn, status=status, alarm=alarm, limit=limit)
+            return recent(conn, status=status, alarm=alarm, since=since, limit=limit)

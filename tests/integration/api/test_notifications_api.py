@@ -134,6 +134,10 @@ def test_a_supervisor_sees_every_alert_of_an_sos_and_why_one_failed(mailed: Mail
     assert {n["status"] for n in both} == {"failed", "sent"}
     assert len(both) == len(listed)
     assert _ok(_get(api, "/api/notifications", "supervisor", alarm="sos:other")) == []
+    later = (T0 + timedelta(hours=1)).isoformat()
+    assert _ok(_get(api, "/api/notifications", "supervisor", since=later)) == []
+    since_start = _ok(_get(api, "/api/notifications", "supervisor", since=T0.isoformat()))
+    assert len(since_start) == len(listed)
     assert len(_ok(_get(api, "/api/notifications", "supervisor", alarm=key))) == len(listed)
     assert len(_ok(_get(api, "/api/notifications", "supervisor", limit=1))) == 1
 
@@ -143,7 +147,8 @@ def test_a_supervisor_sees_every_alert_of_an_sos_and_why_one_failed(mailed: Mail
     assert attempt["result"] == "failed_permanent"
     assert "User unknown" in attempt["detail"]
 
-    # Every read is in the audit trail: who, which alerts, from where.
+    # Every read that showed something is in the audit trail: who, which alerts, from where.
+    # An empty answer showed nothing about anyone: the supervisor's panel polls.
     reads = _reads(api)
     assert len(reads) == 7
     assert reads[0].actor == "supervisor"
@@ -167,6 +172,8 @@ def test_bad_filters_and_unknown_ids_are_problems_not_errors(mailed: Mailed) -> 
     _problem(_get(api, "/api/notifications", "supervisor", limit=0), 422)
     _problem(_get(api, "/api/notifications", "supervisor", limit=501), 422)
     _problem(_get(api, "/api/notifications", "supervisor", alarm=""), 422)
+    _problem(_get(api, "/api/notifications", "supervisor", since="yesterday"), 422)
+    _problem(_get(api, "/api/notifications", "supervisor", since="2026-07-06T12:00:00"), 422)
     _problem(_get(api, "/api/notifications/nope", "supervisor"), 404)
     _problem(_get(api, "/api/notifications/" + "x" * 41, "supervisor"), 422)
 

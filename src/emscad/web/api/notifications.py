@@ -1,7 +1,8 @@
 """/api/notifications: alert deliveries, so a supervisor sees an SOS text that did not go out.
 
-Every read is audited: a delivery names the member of staff it went to and their number or
-address. The alerts of the reader's own open silent SOS are left out, as everywhere else.
+Every read that shows something is audited: a delivery names the member of staff it went to
+and their number or address. The alerts of the reader's own open silent SOS are left out, as
+everywhere else.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
 from emscad.accounts.audit import AuditEntry
@@ -52,13 +54,18 @@ async def list_notifications(
     alarm: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Only this alarm's")
     ] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Only those created at or after this time")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     hidden = await hidden_now(rt, who)
     found = await run_in_threadpool(
-        lambda: rt.deliveries.recent(status=status or None, alarm=alarm, limit=limit)
+        lambda: rt.deliveries.recent(status=status or None, alarm=alarm, since=since, limit=limit)
     )
     shown = visible_to(found, hidden.alarms)
+    if not shown:  # nothing about anyone was shown: nothing to audit (the panel polls)
+        return []
     await _audit(
         rt,
         who,

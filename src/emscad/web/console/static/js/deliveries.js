@@ -3,11 +3,11 @@
 // or down). An SOS text that never went out must not go unnoticed.
 
 import { get } from './api.js';
-import { debounce, h, replaceChildren, secondsSince, tickTimers } from './util.js';
+import { clock, debounce, h, replaceChildren, secondsSince, tickTimers } from './util.js';
 
 const DAY_S = 86400;
 const WAITING_S = 60; // pending this long without a single try: the outbox is not sending
-const POLL_MS = 15000;
+const POLL_MS = 30000;
 const KIND_LABELS = {
   sos: 'SOS', welfare: 'Missed check-in', watch: 'Watch alert', degraded: 'Monitoring degraded', escort: 'Escort',
 };
@@ -38,7 +38,8 @@ export class Deliveries {
   async refresh() {
     let found;
     try {
-      found = await get('/api/notifications?status=failed&status=pending&limit=200');
+      const since = new Date(clock.now() - DAY_S * 1000).toISOString();
+      found = await get(`/api/notifications?status=failed&status=pending&limit=200&since=${encodeURIComponent(since)}`);
     } catch (err) {
       this.empty.hidden = false;
       this.empty.textContent = `Alert deliveries could not be read: ${err.message}`;
