@@ -7,7 +7,7 @@ import time
 
 import httpx2
 import pyotp
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Route, expect
 
 from emscad.accounts.permissions import Role
 from emscad.incidents.models import Severity
@@ -96,9 +96,17 @@ def test_a_supervisor_puts_a_hospital_on_diversion(
     hospital = server.rt.dispatch.hospitals()[0]
     row = page.locator("#hospitals li", has_text=hospital.name)
     row.get_by_label(f"Reason for {hospital.name}").fill("ED full")
+
+    def late_answer(route: Route) -> None:
+        # The answer comes after the live event has updated the page, every time.
+        response = route.fetch()
+        time.sleep(0.8)
+        route.fulfill(response=response)
+
+    page.route("**/api/hospitals/*/diversion", late_answer)
     row.get_by_role("button", name="Go on diversion").click()
     expect(row.locator(".state")).to_have_text("ON DIVERSION: ED full")
-    # The confirmation says what was done, even when the live event arrives first.
+    # The confirmation says what was done, though the live event arrived first.
     expect(page.locator("#toasts")).to_contain_text(f"{hospital.name}: on diversion")
     expect(page.locator(".mk-hospital.diversion")).to_have_count(1)
     assert server.rt.dispatch.hospitals()[0].diversion

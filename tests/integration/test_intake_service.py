@@ -759,6 +759,30 @@ def test_a_premise_caution_that_lapses_comes_off_open_incidents_by_the_clock(
     assert env.dispatch.expire_cautions() == 0
 
 
+def test_a_call_written_just_before_the_end_but_committed_after_the_look_is_caught(
+    env: Intake,
+) -> None:
+    end = T0 + timedelta(hours=1)
+    env.intake.save_premise_caution("supervisor", _caution(expires=end), expected_version=0)
+    env.dispatch.expire_cautions()
+    env.clock.set(end + timedelta(milliseconds=500))
+    env.dispatch.expire_cautions()  # the look at the end: no open incident had it
+    # A call another request took at the last moment, its transaction committed after that
+    # look: a second service on the same database, its clock just before the end.
+    slow = DispatchService(
+        env.dispatch.store,
+        clock=FixedClock(end - timedelta(milliseconds=10)),
+        new_id=lambda: "late1",
+        timezone=ZoneInfo("America/Chicago"),
+        caution_sources=env.dispatch.caution_sources,
+    )
+    late = _incident(Intake(slow, env.intake, env.gateway, env.clock), lon=None, lat=None)
+    assert _sources(env, late) == ["premise:dog1"]
+    env.clock.set(end + timedelta(milliseconds=1500))
+    assert env.dispatch.expire_cautions() == 1  # the next tick looks back a few seconds
+    assert _sources(env, late) == []
+
+
 def test_a_premise_caution_that_lapsed_while_the_server_was_down_comes_off(env: Intake) -> None:
     env.intake.save_premise_caution(
         "supervisor", _caution(expires=T0 + timedelta(hours=1)), expected_version=0

@@ -49,6 +49,13 @@ def test(
     channels = {c.kind: c for c in notify_channels(config, sms_gateway(config))}
     if kind not in channels:
         raise InvalidInput(f"{kind.value} alerts are not set up: {_SETUP[kind]}")
+    if kind is ChannelKind.SMS and config.sms_gateway != "twilio":
+        # The recording gateway (the demo's) keeps texts and sends nothing: a "sent" here
+        # would pass a check that no alert could.
+        raise InvalidInput(
+            f"texts are not sent: EMSCAD_SMS_GATEWAY is {config.sms_gateway!r}, which keeps "
+            "them; set it to 'twilio' with the account's settings (docs/configuration.md)"
+        )
     to = address.strip()
     if kind is ChannelKind.SMS:
         to = to_e164(to) or to

@@ -44,6 +44,10 @@ T = TypeVar("T")
 
 OPEN_STATUSES = (IncidentStatus.PENDING, IncidentStatus.ACTIVE)
 SYSTEM_CAUTIONS = "system:cautions"  # the actor of cautions changed by the clock
+# expire_cautions looks again this far back: an incident written just before a date passed
+# may commit after the refresh read the open incidents (PostgreSQL reads what is committed),
+# and a caution saved during the look may end within it. A repeat refresh writes nothing.
+CAUTIONS_RECHECK = timedelta(seconds=5)
 MAX_PAST_RECEIVED = timedelta(hours=24)  # a call's start time may be given, within reason
 MAX_FUTURE_RECEIVED = timedelta(seconds=60)  # clocks drift a little between systems
 
@@ -198,7 +202,7 @@ class DispatchService(RosterCommands):
             with self.store.read() as tx:
                 stale = any(src.changes_between(tx, since, now) for src in self.caution_sources)
             if not stale:
-                self._cautions_current_at = now
+                self._cautions_current_at = now - CAUTIONS_RECHECK
                 return 0
 
         def command(s: Session) -> tuple[int, datetime]:
@@ -206,7 +210,7 @@ class DispatchService(RosterCommands):
             return len({r.event.incident_id for r in s.recorded}), s.at
 
         changed, at = self.run(SYSTEM_CAUTIONS, command)
-        self._cautions_current_at = at
+        self._cautions_current_at = min(at, now) - CAUTIONS_RECHECK
         return changed
 
     def _received(self, given: datetime | None, now: datetime) -> datetime:

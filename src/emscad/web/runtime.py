@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +44,7 @@ from emscad.storage.db import Database
 from emscad.storage.notify_sql import SqlOutbox
 from emscad.storage.sql import SqlStore
 from emscad.web.hub import EventHub
+from emscad.web.recent_reads import RecentReads
 from emscad.web.revocations import Revocations
 from emscad.web.security import RateLimits
 
@@ -75,6 +76,7 @@ class Runtime:
     audit: SqlAuditLog
     limits: RateLimits
     keys: SecurityKeys
+    recent_reads: RecentReads = field(default_factory=RecentReads)  # polled reads, audited once
 
     def close(self) -> None:
         self.database.dispose()

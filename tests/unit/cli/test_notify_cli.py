@@ -74,13 +74,26 @@ def test_a_channel_that_is_not_set_up_says_which_settings_to_set(cli: Cli) -> No
     assert "EMSCAD_NOTIFY_SMS_LINE" in result.err
 
 
-def test_a_test_text_goes_to_the_gateway_in_e164(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_test_text_through_the_recording_gateway_says_nothing_is_sent(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("EMSCAD_TEXT_LINES", json.dumps({"sos": "+15015550199"}))
     monkeypatch.setenv("EMSCAD_NOTIFY_SMS_LINE", "sos")
-    # No Twilio account set: the recording gateway takes it, and the answer names it.
+    # No Twilio account set: the demo's recording gateway would keep the text, not send it.
     result = cli("notify", "test", "sms", "(501) 555-0142")
-    assert result.code == 0, result.err
-    assert result.out.startswith("test sms sent to +15015550142: accepted by recording")
-    bad = cli("notify", "test", "sms", "call me")
-    assert bad.code == 1
-    assert "is not an E.164 phone number" in bad.err
+    assert result.code == 1
+    assert "texts are not sent: EMSCAD_SMS_GATEWAY is 'recording'" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_test_text_to_something_not_a_number_is_refused_before_sending(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EMSCAD_TEXT_LINES", json.dumps({"sos": "+15015550199"}))
+    monkeypatch.setenv("EMSCAD_NOTIFY_SMS_LINE", "sos")
+    monkeypatch.setenv("EMSCAD_SMS_GATEWAY", "twilio")
+    monkeypatch.setenv("EMSCAD_TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
+    monkeypatch.setenv("EMSCAD_TWILIO_AUTH_TOKEN", "not-a-real-token")
+    result = cli("notify", "test", "sms", "call me")
+    assert result.code == 1
+    assert "'call me' is not an E.164 phone number" in result.err

@@ -1,8 +1,8 @@
 """/api/notifications: alert deliveries, so a supervisor sees an SOS text that did not go out.
 
-Every read that shows something is audited: a delivery names the member of staff it went to
-and their number or address. The alerts of the reader's own open silent SOS are left out, as
-everywhere else.
+Every read that shows something is audited (an unchanged answer polled again, once in ten
+minutes): a delivery names the member of staff it went to and their number or address. The
+alerts of the reader's own open silent SOS are left out, as everywhere else.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from emscad.errors import NotFound
 from emscad.notify.models import Status
 from emscad.notify.report import attempt_json, delivery_json, visible_to
 from emscad.web.deps import RuntimeDep, client_ip, require
+from emscad.web.recent_reads import digest
 from emscad.web.runtime import Runtime
 from emscad.web.visibility import hidden_now
 
@@ -64,20 +65,26 @@ async def list_notifications(
         lambda: rt.deliveries.recent(status=status or None, alarm=alarm, since=since, limit=limit)
     )
     shown = visible_to(found, hidden.alarms)
-    if not shown:  # nothing about anyone was shown: nothing to audit (the panel polls)
+    answer = [delivery_json(n) for n in shown]
+    if not answer:  # nothing about anyone was shown: nothing to audit
         return []
-    await _audit(
-        rt,
-        who,
-        request,
-        f"alarm:{alarm}"[:100] if alarm else "notifications",
-        {
-            "status": [s.value for s in status or ()],
-            "count": len(shown),
-            "notifications": [n.id for n in shown],
-        },
-    )
-    return [delivery_json(n) for n in shown]
+    # The supervisor's panel polls: the same answer to the same reader is audited once in
+    # a window (see web.recent_reads); a changed one is a new read.
+    now, key = rt.clock.now(), digest(answer)
+    if not rt.recent_reads.audited_lately(who.user_id, key, now):
+        await _audit(
+            rt,
+            who,
+            request,
+            f"alarm:{alarm}"[:100] if alarm else "notifications",
+            {
+                "status": [s.value for s in status or ()],
+                "count": len(shown),
+                "notifications": [n.id for n in shown],
+            },
+        )
+        rt.recent_reads.audited(who.user_id, key, now)
+    return answer
 
 
 @router.get("/{notification_id}", summary="One alert delivery with every attempt (audited)")
