@@ -2,8 +2,9 @@
 
 Units in quarters (or without a fix) are placed at their station, whose travel-time tree is
 computed once; moving units are placed at their latest AVL fix and found by one bounded
-reverse search from the incident (routing.fleet). Hospitals have trees *to* them, so the
-nearest capable hospital is a few lookups.
+reverse search from the incident (routing.fleet), which is kept for the incident's next
+answer (recommend.trees). Hospitals have trees *to* them, so the nearest capable hospital is
+a few lookups.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from emscad.errors import InvalidInput
 from emscad.incidents.models import Incident
 from emscad.recommend.plan import Requirement, ResponsePlan
 from emscad.recommend.scoring import Candidate, PositionSource, Recommendation, qualifies, rank
+from emscad.recommend.trees import TargetTrees
 from emscad.routing import Mode, OffMap, Router, Snap, Snapper, Tree, TreeTo, fleet_etas
 from emscad.units.models import Unit, UnitStatus
 
@@ -95,6 +97,7 @@ class Recommender:
         stale_after_s: float = 120.0,
         clearing_penalty_s: float = 120.0,
         need: int = 5,
+        targets: TargetTrees | None = None,
     ) -> None:
         self.router = router
         self.snapper = snapper
@@ -109,6 +112,7 @@ class Recommender:
         self._landmarks: tuple[Tree, ...] = ()
         self._hospital_trees: dict[_Place, TreeTo] = {}
         self._snaps: dict[tuple[float, float], object] = {}
+        self.targets = TargetTrees() if targets is None else targets
 
     # -- trees, cached per place (rebuilt, and the old one dropped, if a place moves) --------
 
@@ -193,14 +197,17 @@ class Recommender:
             if u.active and (u.status.available or u.status.clearing)
         ]
         # One reverse search from the incident serves every group and every route length,
-        # unless a later group needs it to reach farther.
-        main, bound, tree = self._ranked(pool, target, need.capabilities, top=self.need)
+        # unless a later group needs it to reach farther; and it serves the next answer.
+        kept = self.targets.get(MODE, target)
+        main, bound, tree = self._ranked(pool, target, need.capabilities, top=self.need, tree=kept)
         additional = []
         for caps in need.also:
             found, _, tree = self._ranked(
                 pool, target, caps, top=2, exclude=_first(main), tree=tree
             )
             additional.append((caps, found[:3]))
+        if tree is not None and tree is not kept:
+            self.targets.put(tree)
         return Result(
             requirement=need,
             units=main,

@@ -101,7 +101,7 @@ def fleet_etas(
         # Every unit within the bound is known exactly, so if `need` of them are within it,
         # they are the `need` fastest.
         if bound is None or np.count_nonzero(etas <= bound) >= need:
-            return FleetEtas(etas=etas, bound_s=bound, tree=tree)
+            return FleetEtas(etas=etas, bound_s=_widened(bound, tree), tree=tree)
     raise AssertionError("the ladder ends with an unbounded search")  # pragma: no cover
 
 
@@ -139,7 +139,15 @@ def _guided(
         reach = _margin(kth)
         tree, out[moving] = search(reach)
         kth = float(np.sort(out[np.isfinite(out)])[need - 1])
-    return FleetEtas(etas=out, bound_s=max(kth, reach), tree=tree)
+    return FleetEtas(etas=out, bound_s=_widened(max(kth, reach), tree), tree=tree)
+
+
+def _widened(bound: float | None, tree: TreeTo | None) -> float | None:
+    """The bound, or the limit of the tree that timed the moving units if it reached
+    farther (a reused tree may): every unit within it is known exactly."""
+    if tree is None or bound is None:
+        return bound
+    return None if tree.limit_s is None else max(bound, tree.limit_s)
 
 
 def _margin(seconds: float) -> float:

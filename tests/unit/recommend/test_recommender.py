@@ -198,3 +198,68 @@ def test_a_moved_station_or_hospital_keeps_one_tree_the_new_one() -> None:
     assert len(rec._hospital_trees) == 1
     assert rec.hospital_tree(HOSPITALS[1]) is not None
     assert len(rec._hospital_trees) == 2  # a different hospital has its own
+
+
+def _fleet(rng: np.random.Generator) -> list[Unit]:
+    units = []
+    for i in range(12):
+        kind = [UnitType.ALS, UnitType.BLS, UnitType.POLICE][i % 3]
+        lon, lat = _node_point(rng)
+        moving = rng.random() < 0.6
+        fix = Position(lon=lon, lat=lat, at=NOW) if moving else None
+        status = UnitStatus.AVAILABLE if moving else UnitStatus.AVAILABLE_AT_STATION
+        units.append(_unit(i, kind, status, fix=fix))
+    return units
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_an_answer_from_a_kept_search_matches_a_fresh_one(seed: int) -> None:
+    """The console asks again as the board moves: the incident's search is kept, and an
+    answer for another layout of the fleet is the same as if nothing had been kept."""
+    rng = np.random.default_rng(seed)
+    incident = _incident(*_node_point(rng))
+    warm = Recommender(router=ROUTER, snapper=SNAPPER, plan=load_plan(), max_snap_m=500)
+    warm.recommend(incident, units=_fleet(rng), stations=STATIONS, hospitals=HOSPITALS, now=NOW)
+    assert len(warm.targets) <= 1
+    units = _fleet(rng)
+    fresh = Recommender(router=ROUTER, snapper=SNAPPER, plan=load_plan(), max_snap_m=500)
+    want = fresh.recommend(incident, units=units, stations=STATIONS, hospitals=HOSPITALS, now=NOW)
+    got = warm.recommend(incident, units=units, stations=STATIONS, hospitals=HOSPITALS, now=NOW)
+    # The nearest five are exact either way; a kept search that reached farther may time
+    # more units beyond them, and every time it gives is exact too.
+    assert [u.to_json() for u in got.units[:5]] == [u.to_json() for u in want.units[:5]]
+    target = SNAPPER.snap(incident.location.lon, incident.location.lat, max_distance_m=500)  # type: ignore[arg-type]
+    for rec in got.units:
+        if rec.eta_s is not None and rec.source is PositionSource.AVL:
+            unit = next(u for u in units if u.id == rec.unit)
+            assert unit.position is not None
+            start = SNAPPER.snap(unit.position.lon, unit.position.lat, max_distance_m=500)
+            truth = ROUTER.travel_times_to(target, [start], mode=Mode.LIGHTS_SIRENS)[0]
+            assert rec.eta_s == pytest.approx(truth, rel=1e-9, abs=1e-6)
+
+
+def test_asking_again_for_an_incident_searches_no_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    units = _fleet(rng)
+    incident = _incident(*_node_point(rng))
+    rec = Recommender(router=ROUTER, snapper=SNAPPER, plan=load_plan(), max_snap_m=500)
+    rec.warm(STATIONS, HOSPITALS)
+    first = rec.recommend(incident, units=units, stations=STATIONS, hospitals=HOSPITALS, now=NOW)
+    assert len(rec.targets) == 1
+    searches = []
+    real = Router.tree_to
+
+    def counted(self: Router, *args: object, **kwargs: object) -> object:
+        searches.append(kwargs.get("limit_s"))
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Router, "tree_to", counted)
+    again = rec.recommend(incident, units=units, stations=STATIONS, hospitals=HOSPITALS, now=NOW)
+    assert searches == []
+    assert again.to_json() == first.to_json()
+    # Another incident is a new search.
+    rec.recommend(
+        _incident(*_node_point(rng)), units=units, stations=STATIONS, hospitals=HOSPITALS, now=NOW
+    )
+    assert len(searches) >= 1

@@ -23,6 +23,7 @@ ROUTER = Router(NETWORK)
     need=st.integers(1, 6),
     bounds=st.lists(st.floats(1.0, 200.0), max_size=2).map(sorted),
     landmarks=st.lists(positions(NETWORK), max_size=5),
+    kept=st.one_of(st.just(False), st.none(), st.floats(0.0, 300.0)),
 )
 def test_the_fastest_units_are_exact(
     target: Snap,
@@ -30,13 +31,20 @@ def test_the_fastest_units_are_exact(
     need: int,
     bounds: list[float],
     landmarks: list[Snap],
+    kept: float | bool | None,
 ) -> None:
+    """`kept`: the limit of an earlier search from the target handed in for reuse (None:
+    the whole map), or False for none."""
     fleet: list[Snap | Tree] = [
         ROUTER.tree(pos, mode=Mode.LIGHTS_SIRENS) if parked else pos for pos, parked in units
     ]
     truth = ROUTER.travel_times_to(target, [pos for pos, _ in units], mode=Mode.LIGHTS_SIRENS)
     marks = [ROUTER.tree(pos, mode=Mode.LIGHTS_SIRENS) for pos in landmarks]
-    got = fleet_etas(ROUTER, target, fleet, need=need, bounds=bounds, landmarks=marks)
+    reuse = None
+    if kept is not False:
+        limit = None if kept is None else float(kept)
+        reuse = ROUTER.tree_to(target, mode=Mode.LIGHTS_SIRENS, limit_s=limit)
+    got = fleet_etas(ROUTER, target, fleet, need=need, bounds=bounds, landmarks=marks, reuse=reuse)
     fastest = np.argsort(truth, kind="stable")[: min(need, len(units))]
     for i in fastest:
         assert got.etas[i] == pytest.approx(truth[i], rel=1e-9, abs=1e-9)
