@@ -86,6 +86,13 @@ def fleet_etas(
             tree = router.tree_to(target, mode=mode, limit_s=limit, paths=paths)
         return tree, router.costs_to_tree(tree, positions)
 
+    if reuse is not None and reuse.mode is mode:
+        # An earlier search from the target (kept for the incident's next answer): if it
+        # already reaches `need` units, they are the fastest, with no bounds to work out.
+        kept = etas.copy()
+        kept[moving] = router.costs_to_tree(reuse, positions)
+        if reuse.limit_s is None or np.count_nonzero(kept <= reuse.limit_s) >= need:
+            return FleetEtas(etas=kept, bound_s=reuse.limit_s, tree=reuse)
     if landmarks and need > 0:
         lower = router.lower_bounds_to(target, positions, landmarks)
         guided = _guided(etas, moving, lower, need=need, search=search)
