@@ -97,7 +97,6 @@ class Recommender:
         stale_after_s: float = 120.0,
         clearing_penalty_s: float = 120.0,
         need: int = 5,
-        targets: TargetTrees | None = None,
     ) -> None:
         self.router = router
         self.snapper = snapper
@@ -112,7 +111,7 @@ class Recommender:
         self._landmarks: tuple[Tree, ...] = ()
         self._hospital_trees: dict[_Place, TreeTo] = {}
         self._snaps: dict[tuple[float, float], object] = {}
-        self.targets = TargetTrees() if targets is None else targets
+        self.targets = TargetTrees()
 
     # -- trees, cached per place (rebuilt, and the old one dropped, if a place moves) --------
 
